@@ -1,0 +1,1 @@
+"""Sources: file readers and writers (canonical CSV, Parquet, iOS SensorLog, raw BLE log)."""
