@@ -78,3 +78,7 @@ class DeviceError(ImuPushupError):
 
 class UsageError(ImuPushupError):
     """A wrong combination of arguments."""
+
+
+class SaturationError(InputError):
+    """Too many samples at the sensor's full-scale limit: the range was set too small."""
