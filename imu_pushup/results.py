@@ -105,6 +105,10 @@ class SessionResult:
         """The ``analyze --json`` document."""
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
+    def _repr_html_(self):
+        from .report import result_html
+        return result_html(self)
+
     def __repr__(self) -> str:
         placements = ",".join(s.get("placement", "?") for s in self.sensors)
         return f"SessionResult(reps={self.n_reps}, variant={self.variant!r}, sensors=[{placements}])"
