@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import ColumnError, FormatError, ImuPushupError
 from ..recording import Recording
-from ..units import SENSOR_COLUMNS, TIME_COLUMN
+from ..units import ACC_COLUMNS, GYR_COLUMNS, SENSOR_COLUMNS, TIME_COLUMN
 
 #: Metadata keys that map onto Recording attributes rather than free metadata.
 _ATTR_KEYS = ("placement", "sensor", "sampling_rate_hz")
@@ -115,6 +115,17 @@ def read_csv(path: str | os.PathLike[str], *, placement: str | None = None,
                           fix="give a canonical CSV, Parquet or SensorLog file") from None
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     df.columns = [str(c).strip() for c in df.columns]
+    if df.isna().to_numpy().any():
+        # pandas fills short rows with NaN: name a truncated or short row for what it is.
+        first_nan = int(np.flatnonzero(df.isna().to_numpy().any(axis=1))[0])
+        lineno, n = _first_ragged(path, col_line, len(columns))
+        if n != len(columns) and lineno <= col_line + 1 + first_nan:
+            last = lineno == col_line + len(df)
+            raise ColumnError(f"{n} fields where the header has {len(columns)}"
+                              + (" (the file ends in the middle of a row)" if last else ""),
+                              source=src, where=f"line {lineno}",
+                              fix="delete the incomplete row" if last else
+                              "every row needs one value per column (a truncated or hand-edited file?)")
     if len(df) == 0:
         raise FormatError("header only, no samples", source=src, where=f"line {col_line + 1}",
                           fix="record again or pick another file")
@@ -150,6 +161,13 @@ def _check_columns(columns: list[str], src: str, lineno: int) -> None:
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if repeated:
         raise ColumnError(f"repeated column(s) {', '.join(repeated)}", source=src, where=where, fix=_FIX_HEADER)
+    missing = [c for c in ACC_COLUMNS if c not in columns]
+    if missing:
+        raise ColumnError(f"missing column(s) {', '.join(missing)}", source=src, where=where, fix=_FIX_HEADER)
+    gyr = [c for c in GYR_COLUMNS if c in columns]
+    if gyr and len(gyr) != len(GYR_COLUMNS):
+        raise ColumnError(f"only some gyro columns ({', '.join(gyr)})", source=src, where=where,
+                          fix="give all of gyr_x,gyr_y,gyr_z or none")
     unknown = [c for c in columns if c != TIME_COLUMN and c not in SENSOR_COLUMNS]
     if unknown:
         raise ColumnError(f"unexpected column(s) {', '.join(unknown)}", source=src, where=where,
