@@ -1,0 +1,188 @@
+"""Form detectors recover a known body motion (an analytic pivot-legs-trunk chain, built here)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from imu_pushup.body import BodyGeometry
+from imu_pushup.detectors.form import FormSettings, assess_rep, assess_set, rep_flags
+from imu_pushup.detectors.types import PlankReference, RepWindow
+from imu_pushup.detectors import variant as V
+
+FS = 100.0
+
+
+def _bump(t: np.ndarray, t0: float, descent: float, pause: float, ascent: float) -> np.ndarray:
+    """0 at the top, 1 at the bottom: half-cosine down, hold, half-cosine up."""
+    b = np.zeros_like(t)
+    d = (t >= t0) & (t < t0 + descent)
+    b[d] = 0.5 - 0.5 * np.cos(np.pi * (t[d] - t0) / descent)
+    p = (t >= t0 + descent) & (t < t0 + descent + pause)
+    b[p] = 1.0
+    t1 = t0 + descent + pause
+    a = (t >= t1) & (t < t1 + ascent)
+    b[a] = 0.5 + 0.5 * np.cos(np.pi * (t[a] - t1) / ascent)
+    return b
+
+
+def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0, dip_deg=0.0,
+               neck_deg=0.0, descent=1.2, pause=0.5, ascent=0.9, top_shoulder=None,
+               lumbar_on_pelvis=True):
+    """A rep of a pivot-legs-trunk body with arms holding the shoulders at a given height.
+
+    Returns the RepWindow (signals as a sensor-aligned engine would report them), the straight
+    reference, and the truth (hip angle at its largest, shoulder drop fraction).
+    """
+    t = np.arange(0.0, 0.5 + descent + pause + ascent + 0.5, 1.0 / FS)
+    b = _bump(t, 0.5, descent, pause, ascent)
+    lg, lt = geom.legs_m(variant), geom.trunk_m
+    h0 = V.top_shoulder_height_m(geom, variant) if top_shoulder is None else top_shoulder
+    z = h0 - depth_frac * geom.upper_arm_m * b
+    sag = np.radians(sag_deg + dip_deg * b)
+    # Lg sin(a) + Lt sin(a + sag) = z  (same physics as any sagittal chain)
+    a_c, b_c = lg + lt * np.cos(sag), lt * np.sin(sag)
+    legs = np.arcsin(z / np.hypot(a_c, b_c)) - np.arctan2(b_c, a_c)
+    trunk = legs + sag
+    along, depth = V.sternum_offsets_m(geom)
+    sternum_z = z - along * np.sin(trunk) - depth * np.cos(trunk)
+    height = sternum_z - sternum_z[0]
+    trunk_deg = np.degrees(trunk)
+    head_deg = trunk_deg - neck_deg * b
+    legs_deg = np.degrees(legs)
+    # SPEC events from the sternum height (5 % of excursion)
+    exc = -height.min()
+    below = np.flatnonzero(height <= -0.05 * exc)
+    near = np.flatnonzero(height <= height.min() + 0.05 * exc)
+    t_start, t_bottom, t_ascent = t[below[0]], t[near[0]], t[near[-1]]
+    t_end = t[below[-1] + 1]
+    pitch = {"chest": trunk_deg, "head": head_deg}
+    if lumbar_on_pelvis:
+        pitch["lumbar"] = legs_deg
+    w = RepWindow(index=3, t_start=t_start, t_bottom=t_bottom, t_ascent=t_ascent, t_end=t_end, t=t,
+                  height_m=height, pitch_deg=pitch, depth_m=float(exc), source_placement="chest")
+    # good-form reference: straight body at the top
+    straight = V.straight_top_pitch_deg(geom, variant)
+    ref = PlankReference(pitch_deg={"chest": straight, "lumbar": straight, "head": straight},
+                         variant=None, source="test")
+    truth = {"sag_deg": float(np.degrees(sag[np.argmax(np.abs(sag))])),
+             "depth_frac": depth_frac}
+    return w, ref, truth
+
+
+@pytest.mark.parametrize("sag,dip", [(0.0, 0.0), (12.0, 0.0), (0.0, 14.0), (-12.0, 0.0),
+                                     (4.0, 8.0), (-6.0, -8.0)])
+def test_sag_from_chest_alone_recovers_hip_angle(sag, dip):
+    geom = BodyGeometry.from_height(1.75)
+    w, ref, truth = _chain_rep(geom, sag_deg=sag, dip_deg=dip, lumbar_on_pelvis=False)
+    ref.variant = "toe"   # a pike dip shortens the apparent pivot radius: variant from the set
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.0)
+    s = FormSettings()
+    assert ("sag" in out["flags"]) == (truth["sag_deg"] >= s.sag_deg)
+    assert ("pike" in out["flags"]) == (truth["sag_deg"] <= -s.pike_deg)
+
+
+def test_sag_with_lumbar_uses_chest_pelvis_angle():
+    geom = BodyGeometry.from_height(1.62)
+    w, ref, truth = _chain_rep(geom, sag_deg=3.0, dip_deg=9.0)
+    w.height_m = None   # the relative angle alone must carry it
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=0.5)
+    assert "sag" in out["flags"]
+
+
+def test_stomach_dip_is_told_from_held_sag():
+    geom = BodyGeometry()
+    w, ref, _ = _chain_rep(geom, dip_deg=15.0, lumbar_on_pelvis=False)
+    dip = assess_rep(w, ref, geom, FormSettings())
+    w, ref, _ = _chain_rep(geom, sag_deg=15.0, lumbar_on_pelvis=False)
+    held = assess_rep(w, ref, geom, FormSettings())
+    assert abs(dip["sag_top_deg"]) < 1.5 and dip["sag_bottom_deg"] > 13
+    assert held["sag_top_deg"] > 13
+    assert any("at the bottom" in s for s in dip["feedback"])
+    assert any("whole rep" in s for s in held["feedback"])
+
+
+@pytest.mark.parametrize("frac", [0.4, 0.7, 1.0, 1.2])
+@pytest.mark.parametrize("variant", ["toe", "knee"])
+def test_depth_fraction_is_shoulder_drop_over_upper_arm(frac, variant):
+    geom = BodyGeometry.from_height(1.85)
+    w, ref, _ = _chain_rep(geom, variant=variant, depth_frac=frac, lumbar_on_pelvis=False)
+    ref.variant = variant
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["depth_frac"] == pytest.approx(frac, abs=0.02)
+    assert out["partial"] == (frac < FormSettings().partial_frac)
+    assert ("partial" in out["flags"]) == out["partial"]
+
+
+@pytest.mark.parametrize("variant", ["toe", "knee"])
+@pytest.mark.parametrize("height", [1.55, 1.75, 1.95])
+def test_variant_from_pivot_radius(variant, height):
+    geom = BodyGeometry.from_height(height)
+    w, ref, _ = _chain_rep(geom, variant=variant, sag_deg=3.0, lumbar_on_pelvis=False)
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["pivot_radius_m"] == pytest.approx(V.expected_pivot_radius_m(geom, variant), rel=0.08)
+    assert V.classify_variant(geom, out["pivot_radius_m"]) == variant
+    # the same person with an unknown height still gets the variant right
+    assert V.classify_variant(BodyGeometry(), out["pivot_radius_m"]) == variant
+    assert V.classify_variant(geom, None, V.straight_top_pitch_deg(geom, variant)) == variant
+
+
+def test_head_down_from_neck_flexion_against_trunk():
+    geom = BodyGeometry()
+    w, ref, _ = _chain_rep(geom, neck_deg=28.0, dip_deg=6.0)
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["neck_flexion_deg"] == pytest.approx(28.0, abs=1.0)
+    assert "head_down" in out["flags"]
+    w, ref, _ = _chain_rep(geom, neck_deg=5.0, dip_deg=6.0)
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert "head_down" not in out["flags"]
+
+
+def test_tempo_flags_follow_settings():
+    geom = BodyGeometry()
+    w, ref, _ = _chain_rep(geom, descent=0.6, pause=0.0)
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert "fast_descent" in out["flags"] and "no_pause" in out["flags"]
+    relaxed = FormSettings(fast_descent_s=0.3, no_pause_s=0.0)
+    out = assess_rep(w, ref, geom, relaxed)
+    assert "fast_descent" not in out["flags"] and "no_pause" not in out["flags"]
+
+
+def test_every_flag_is_explained_by_its_numbers():
+    s = FormSettings()
+    fields = {"sag_deg": s.sag_deg, "partial": True, "neck_flexion_deg": s.head_down_deg - 0.1}
+    assert rep_flags(fields, s.fast_descent_s, s.no_pause_s, s) == ["sag", "partial"]
+    assert rep_flags({"sag_deg": -s.pike_deg}, 2.0, 1.0, s) == ["pike"]
+    assert rep_flags({"sag_deg": math.nan}, 2.0, 1.0, s) == []
+
+
+def test_feedback_sentence_carries_the_numbers():
+    geom = BodyGeometry()
+    w, ref, _ = _chain_rep(geom, dip_deg=14.0, lumbar_on_pelvis=False)
+    out = assess_rep(w, ref, geom, FormSettings())
+    sentence = next(s for s in out["feedback"] if "sagged" in s)
+    assert sentence.startswith("Rep 3: hips sagged 14°")
+
+
+def test_assess_set_reports_variant_and_flag_counts():
+    geom = BodyGeometry()
+    rows = []
+    ref = None   # one reference for the whole set, as the engine keeps it
+    for i, dip in enumerate([0, 0, 0, 12, 14, 16], start=1):
+        w, first_ref, _ = _chain_rep(geom, variant="knee", dip_deg=dip, lumbar_on_pelvis=False)
+        ref = ref or first_ref
+        w.index = i
+        row = {"index": i, "descent_s": 1.2, "pause_s": 0.5, "ascent_s": 0.9,
+               "depth_m": w.depth_m}
+        row.update(assess_rep(w, ref, geom, FormSettings()))
+        rows.append(row)
+    summary, feedback = assess_set(pd.DataFrame(rows), ref, geom, FormSettings())
+    assert summary["variant"] == "knee"
+    assert summary["flag_counts"]["sag"] == 3
+    assert summary["good_form_reps"] == 3
+    assert summary["breakdown_rep"] == 4
+    assert any("broke down at rep 4" in s for s in feedback)
