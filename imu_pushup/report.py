@@ -217,7 +217,7 @@ def summary_rows(result: Any) -> list[tuple[str, str]]:
         stat("depth_frac", "depth (% of target)", 0, 100.0)
         stat("sag_deg", "sag (°)", 1)
         loss = velocity_loss_pct(result)
-        if len(loss) and np.isfinite(loss.iloc[-1]):
+        if "velocity_loss_pct" not in (result.summary or {}) and len(loss) and np.isfinite(loss.iloc[-1]):
             rows.append(("velocity loss at the last rep (%)", _fmt(loss.iloc[-1], 0)))
         flags = [f for v in reps.get("flags", []) for f in _list(v)]
         if flags:
@@ -225,8 +225,9 @@ def summary_rows(result: Any) -> list[tuple[str, str]]:
             rows.append(("flags", ", ".join(f"{k} ×{v}" for k, v in counts.items())))
     b = breakdown_rep(result)
     if b is not None:
-        rows.append(("form breaks down at rep", str(b)))
-    shown = {"reps", "variant", "breakdown_rep"}
+        reasons = (result.summary or {}).get("breakdown_reasons") or []
+        rows.append(("form breaks down at rep", str(b) + (f" ({', '.join(map(str, reasons))})" if reasons else "")))
+    shown = {"reps", "variant", "breakdown_rep", "breakdown_reasons"}
     for key, value in (result.summary or {}).items():
         if key in shown or isinstance(value, (dict, list, tuple)):
             continue
