@@ -615,7 +615,7 @@ def plot_event_definitions(t: Any, height_m: Any, rep: Mapping[str, float], ax: 
     ax.set_ylim(low - 0.15 * (top - low), top + 0.3 * (top - low))
     ax.set_xlabel("time (s)")
     ax.set_ylabel("chest height (cm)")
-    ax.legend(handles=phase_legend_handles()[1:], fontsize=8, frameon=False, loc="lower right")
+    ax.legend(handles=phase_legend_handles()[1:], fontsize=8, frameon=False, loc="center right")
     return ax
 
 
