@@ -21,8 +21,10 @@ G = 9.80665
 
 
 def rocking_motion(duration_s: float = 20.0, rate_hz: float = 100.0, *, amplitude_deg: float = 12.0,
-                   freq_hz: float = 0.6, noise: float = 0.03, seed: int = 0) -> pd.DataFrame:
-    """A frame indexed by t: the body pitches by ``amplitude_deg`` at ``freq_hz``, bobbing up and down."""
+                   freq_hz: float = 0.6, noise: float = 0.03, seed: int = 0,
+                   bob_m_s2: float = 1.5) -> pd.DataFrame:
+    """A frame indexed by t: the body pitches by ``amplitude_deg`` at ``freq_hz``, bobbing up and
+    down with a vertical acceleration of amplitude ``bob_m_s2``."""
     rng = np.random.default_rng(seed)
     t = np.arange(int(duration_s * rate_hz)) / rate_hz
     w = 2 * np.pi * freq_hz
@@ -30,7 +32,7 @@ def rocking_motion(duration_s: float = 20.0, rate_hz: float = 100.0, *, amplitud
     pitch_rate = np.radians(amplitude_deg) * w * np.cos(w * t)
     body = Rotation.from_euler("y", pitch[:, None])                  # body -> world
     mount = Rotation.from_euler("xyz", [25.0, -40.0, 70.0], degrees=True)  # sensor -> body
-    lin_world = np.column_stack([np.zeros_like(t), np.zeros_like(t), 1.5 * np.sin(w * t + 0.3)])
+    lin_world = np.column_stack([np.zeros_like(t), np.zeros_like(t), bob_m_s2 * np.sin(w * t + 0.3)])
     f_world = lin_world + [0.0, 0.0, G]                       # specific force
     f_body = body.inv().apply(f_world)
     acc = mount.inv().apply(f_body) + rng.normal(0, noise, (len(t), 3))
