@@ -231,3 +231,30 @@ def test_importing_the_package_does_not_import_matplotlib():
     code = ("import sys, imu_pushup, imu_pushup.plot, imu_pushup.report, imu_pushup.results; "
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported eagerly'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _gallery_module():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "scripts" / "make_gallery.py"
+    spec = importlib.util.spec_from_file_location("make_gallery", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gallery_truth_view_matches_the_simulator_truth():
+    simulate = pytest.importorskip("imu_pushup.simulate")
+    sim = simulate.simulate_session(seed=5, n_reps=3, placements=("chest",), sampling_rate_hz=50.0)
+    res = _gallery_module().truth_result(sim)
+    assert res.n_reps == len(sim.truth["reps"]) == 3
+    h = res.signals["height_m"]
+    for rep in sim.truth["reps"]:
+        during = h.loc[rep["t_start"]:rep["t_end"]]
+        # the drawn height: 0 at the top plateau, the rep's excursion below it
+        assert -during.min() == pytest.approx(rep["depth_m"], abs=0.01)
+    ax = plot.plot_overview(res)
+    assert sorted(int(t.get_text()) for t in ax.texts if t.get_text().isdigit()) == [1, 2, 3]
+    rep = res.reps.iloc[0]
+    ax = plot.plot_event_definitions(h.index, h, rep)
+    assert {"t_start", "t_bottom", "t_ascent", "t_end"} <= {t.get_text() for t in ax.texts}
