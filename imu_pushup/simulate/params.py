@@ -27,10 +27,12 @@ PER_REP: tuple[str, ...] = ("descent_s", "pause_s", "ascent_s", "top_hold_s", "s
 #: Every keyword of :func:`imu_pushup.simulate.simulate_session` beyond the positional basics,
 #: with its default. Ranges are drawn from the session's random generator.
 DEFAULTS: dict[str, Any] = {
-    # tempo (s): descent 0.4-3, bottom pause 0-1.5, ascent 0.35-2 are the plausible extremes
-    "descent_s": (1.2, 1.7),
-    "pause_s": (0.4, 0.8),
-    "ascent_s": (0.7, 1.1),
+    # tempo (s) as the SPEC measures it (between the 5 % bands; the strokes' tails, where the
+    # chest creeps within 5 % of the top or bottom, count as top/pause time).
+    # Plausible extremes: descent 0.4-3, bottom pause 0-1.5, ascent 0.35-2.
+    "descent_s": (1.0, 1.5),
+    "pause_s": (0.35, 0.7),
+    "ascent_s": (0.6, 1.0),
     "top_hold_s": (0.0, 0.8),        # still at the top between reps (0 = straight into the next)
     "stroke": (0.1, 0.4),            # 0 smooth (minimum-jerk-like) .. 1 abrupt (bounce, lockout)
     # depth: shoulder drop / upper-arm length; 1 = upper arms parallel to the floor

@@ -202,6 +202,13 @@ def rep_schedule(n_reps: int, params: dict[str, Any], rng: np.random.Generator,
     return reps
 
 
+def band_crossings(ramp_in: float, ramp_out: float, band: float = 0.05) -> tuple[float, float]:
+    """Fractions of a stroke's duration at which it has covered ``band`` and ``1 - band``."""
+    u = np.linspace(0.0, 1.0, 2001)
+    p = stroke_profile(u, ramp_in, ramp_out)
+    return float(np.interp(band, p, u)), float(np.interp(1.0 - band, p, u))
+
+
 def ramps(stroke: float) -> tuple[float, float, float, float]:
     """Ramp fractions (descent in, descent out = bottom, ascent in, ascent out = lockout)."""
     s = stroke
@@ -219,11 +226,25 @@ def add_reps(tl: Timeline, reps: list[dict[str, float]], variant: str, pivot_x: 
     for r in reps:
         drop = min(r["depth_frac"] * seg.upper_arm_m, max_drop_m)
         ri, rb, ai, ao = ramps(r["stroke"])
+        # The requested durations are the SPEC ones (between the 5 % bands): stretch the strokes
+        # so that their 5 %-95 % part lasts that long, and shorten the pause by the strokes' tails.
+        # A short pause needs a quick turn-around: sharpen the bottom ramps until the tails fit.
+        for shrink in np.linspace(1.0, 0.1, 10):
+            rb_s, ai_s = max(0.04, rb * shrink), max(0.04, ai * shrink)
+            d05, d95 = band_crossings(ri, rb_s)
+            a05, a95 = band_crossings(ai_s, ao)
+            descent = r["descent_s"] / (d95 - d05)
+            ascent = r["ascent_s"] / (a95 - a05)
+            tails = (1 - d95) * descent + a05 * ascent
+            if tails <= r["pause_s"]:
+                break
+        rb, ai = rb_s, ai_s
+        pause = max(0.0, r["pause_s"] - tails)
         pieces = []
         k_hold = int(round(r["top_hold_s"] / tl.dt_s))
-        k_d = max(2, int(round(r["descent_s"] / tl.dt_s)))
-        k_p = int(round(r["pause_s"] / tl.dt_s))
-        k_a = max(2, int(round(r["ascent_s"] / tl.dt_s)))
+        k_d = max(2, int(round(descent / tl.dt_s)))
+        k_p = int(round(pause / tl.dt_s))
+        k_a = max(2, int(round(ascent / tl.dt_s)))
         pieces.append((np.zeros(k_hold), "top"))
         pieces.append((stroke_profile(np.arange(1, k_d + 1) / k_d, ri, rb), "descent"))
         pieces.append((np.ones(k_p), "bottom"))
