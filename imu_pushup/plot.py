@@ -142,6 +142,15 @@ def _rep_numbers(reps: pd.DataFrame) -> np.ndarray:
     return np.arange(1, len(reps) + 1)
 
 
+def _rep_axis(ax: Any, x: np.ndarray) -> None:
+    """Rep numbers as ticks, and a bar width that stays the same for one rep or thirty."""
+    x = np.asarray(x, dtype=float)
+    if len(x):
+        ax.set_xticks(x)
+        ax.set_xlim(np.min(x) - 0.6, max(np.max(x) + 0.6, np.min(x) + 4.4))
+    ax.set_xlabel("rep")
+
+
 def phase_intervals(result: Any) -> pd.DataFrame:
     """The phases of every rep as a tidy table: ``rep``, ``phase``, ``t0``, ``t1`` (s).
 
@@ -319,8 +328,7 @@ def plot_tempo(result: Any, ax: Any = None, *, settings: Any = None, legend: boo
                label=f"descent below {lim['fast_descent_s']:g} s: fast_descent")
     ax.axhline(lim["no_pause_s"], color=PHASE_COLORS["bottom"], ls=":", lw=1.2,
                label=f"pause below {lim['no_pause_s']:g} s: no_pause")
-    ax.set_xticks(x)
-    ax.set_xlabel("rep")
+    _rep_axis(ax, x)
     ax.set_ylabel("duration (s)")
     ax.set_title("Tempo per rep", loc="left", fontsize=10)
     ax.grid(axis="y", alpha=0.3, zorder=0)
@@ -359,8 +367,7 @@ def plot_depth(result: Any, ax: Any = None, *, settings: Any = None):
         ax.set_ylabel("depth")
     colors = [FLAG_STYLE["partial"][0] if p else PHASE_COLORS["bottom"] for p in partial]
     ax.bar(x, y, 0.6, color=colors, zorder=3)
-    ax.set_xticks(x)
-    ax.set_xlabel("rep")
+    _rep_axis(ax, x)
     ax.set_title("Depth per rep", loc="left", fontsize=10)
     ax.grid(axis="y", alpha=0.3, zorder=0)
     if ax.get_legend_handles_labels()[0]:
@@ -390,8 +397,7 @@ def plot_sag(result: Any, ax: Any = None, *, settings: Any = None):
                 ha="center", va="center", color="#666666")
     ax.text(0.99, 0.97, "sag (hips low) ↑", transform=ax.transAxes, ha="right", va="top", fontsize=8)
     ax.text(0.99, 0.03, "pike (hips high) ↓", transform=ax.transAxes, ha="right", va="bottom", fontsize=8)
-    ax.set_xticks(x)
-    ax.set_xlabel("rep")
+    _rep_axis(ax, x)
     ax.set_ylabel("hip angle (°)")
     ax.set_title("Sag / pike per rep", loc="left", fontsize=10)
     ax.grid(axis="y", alpha=0.3, zorder=0)
@@ -472,8 +478,7 @@ def plot_trend(result: Any, axes: Sequence[Any] | None = None, *, settings: Any 
     axes[2].axhspan(lim["pike_deg"], lim["sag_deg"], color="#009E73", alpha=0.12, lw=0)
     axes[2].plot(x, sag, "o-", color=FLAG_STYLE["sag"][0])
     axes[2].set_ylabel("sag (°)")
-    axes[2].set_xlabel("rep")
-    axes[2].set_xticks(x)
+    _rep_axis(axes[2], x)
     b = breakdown_rep(result)
     for ax in axes:
         ax.grid(alpha=0.3)
@@ -496,7 +501,7 @@ def plot_session(result: Any, *, settings: Any = None, figsize: tuple[float, flo
     ax_loss = fig.add_subplot(grid[2, 1])
     loss = velocity_loss_pct(result)
     ax_loss.plot(loss.index, loss.to_numpy(), "o-", color=PHASE_COLORS["ascent"])
-    ax_loss.set_xlabel("rep")
+    _rep_axis(ax_loss, loss.index.to_numpy())
     ax_loss.set_ylabel("velocity loss (%)")
     ax_loss.set_title("Velocity loss", loc="left", fontsize=10)
     ax_loss.grid(alpha=0.3)
