@@ -112,7 +112,13 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     variant = reference.variant or _variant.classify_variant(
         geometry, _running_radius_m(reference, radius), _absolute_plank_pitch(reference)) or "toe"
 
-    chain = _BodyChain(geometry, variant)
+    chain = _BodyChain(_chain_geometry(geometry, reference, variant), variant)
+    if reference.source == "session" and reference.extras.get("pitch_absolute", 0.0):
+        # Absolute inclinations but no good-form reference: good form is the straight body line
+        # (trunk, pelvis and head in line), so a sag or a dropped head held from the start shows.
+        for p in ("chest", "lumbar", "head"):
+            if p in ref:
+                ref[p] = chain.top_pitch_deg
     trunk = None  # trunk pitch over the window, deg (straight-body top + change vs reference)
     if "chest" in pitch:
         trunk = chain.top_pitch_deg + (pitch["chest"] - ref["chest"])
@@ -127,12 +133,13 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         out["partial"] = bool(frac < settings.partial_frac)
 
     # Sag / pike.
-    sag = None
-    if "chest" in pitch and "lumbar" in pitch:
-        sag = (pitch["chest"] - ref["chest"]) - (pitch["lumbar"] - ref["lumbar"])
-    elif lead_is_chest and trunk is not None:
+    sag = sag_chain = None
+    if lead_is_chest and trunk is not None:
         shoulder = chain.top_shoulder_m + chain.shoulder_change_m(height, trunk, trunk_top)
-        sag = chain.sag_deg(trunk, shoulder)
+        sag = sag_chain = chain.sag_deg(trunk, shoulder)
+    if "chest" in pitch and "lumbar" in pitch:
+        sag_rel = (pitch["chest"] - ref["chest"]) - (pitch["lumbar"] - ref["lumbar"])
+        sag = sag_rel if sag_chain is None else _combine_sag(sag_chain, sag_rel, rep)
     if sag is not None:
         sag_deg = _signed_extreme(sag[rep])
         out["sag_deg"] = sag_deg
@@ -151,6 +158,8 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
             trunk_change = np.zeros_like(head_change)
         out["neck_flexion_deg"] = _signed_extreme((trunk_change - head_change)[rep])
 
+    for p, v in pitch.items():   # top posture of each segment (a calibration keeps the good one)
+        out[f"{p}_pitch_top_deg"] = float(np.median(v[top]))
     if "chest" in pitch:
         bottom = (t >= window.t_bottom) & (t <= window.t_ascent)
         if bottom.any():
@@ -275,6 +284,45 @@ def _reference_pitch(reference: PlankReference, placement: str, pitch: np.ndarra
     if value is not None and np.isfinite(value):
         return float(value)
     return float(np.median(pitch[top]))
+
+
+#: Chest-chain and chest-pelvis estimates closer than this (deg, or 30 % of the chain's) agree.
+SAG_AGREE_DEG = 4.0
+
+
+def _combine_sag(chain: np.ndarray, relative: np.ndarray, rep: np.ndarray) -> np.ndarray:
+    """Chest chain and chest-pelvis angle together.
+
+    A lumbar sensor on the pelvis (sacrum) turns with the legs: then the chest-pelvis angle is the
+    hip bend and agrees with the chain; both are averaged (independent errors). A sensor higher on
+    the lower back turns with the trunk and sees no hip bend at all; when the two disagree, the
+    chain (which does not depend on where the lumbar sensor sits) is kept.
+    """
+    e_chain = _signed_extreme(chain[rep])
+    e_rel = _signed_extreme(relative[rep])
+    if not np.isfinite(e_rel):
+        return chain
+    if not np.isfinite(e_chain):
+        return relative
+    if abs(e_chain - e_rel) <= max(SAG_AGREE_DEG, 0.3 * abs(e_chain)):
+        return 0.5 * (chain + relative)
+    return chain
+
+
+def _chain_geometry(geometry: BodyGeometry, reference: PlankReference, variant: str) -> BodyGeometry:
+    """The body the sag chain uses: scaled to the calibrated good-form pivot radius when known.
+
+    Good reps of the calibration show how far this person's sternum sits from the pivot (the
+    ratio of its drop to its rotation); scaling the segment lengths to match keeps a good rep at
+    zero sag whatever the person's proportions or a height given only roughly.
+    """
+    radius = reference.extras.get("pivot_radius_m")
+    if radius is None or not np.isfinite(radius) or radius <= 0:
+        return geometry
+    scale = float(radius) / _variant.expected_pivot_radius_m(geometry, variant)
+    if not 0.6 <= scale <= 1.6:
+        return geometry
+    return BodyGeometry(geometry.height_m * scale)
 
 
 def _running_radius_m(reference: PlankReference, radius: float | None) -> float | None:

@@ -198,3 +198,60 @@ def _number(value: Any, where: str, source: str | None) -> float:
         raise CalibrationError(f"{value!r} is not a finite number", source=source, where=where,
                                fix="run 'imu-pushup calibrate' again")
     return float(value)
+
+
+def learn_calibration(source: Any, *, height_m: float | None = None, placement: str | None = None,
+                      variant: str | None = None) -> Calibration:
+    """Learn a calibration from a recording (or session) of a still plank and a few good reps.
+
+    The engine learns each sensor's mounting at the first rep (plank posture, the direction the
+    reps turn it, standing upright if seen before); the good-form reference is the median top
+    pitch of every placement over the reps, the pivot radius their median (the body's effective
+    length), the variant from it unless given.
+    """
+    import numpy as np
+
+    from ..body import BodyGeometry
+    from ..detectors.variant import set_variant
+    from ..engine.analyze import load_session
+    from ..engine.stream import StreamAnalyzer
+
+    session = load_session(source, placement)
+    an = StreamAnalyzer({r.placement: float(r.sampling_rate_hz) for r in session.recordings},
+                        height_m=height_m, sources={r.placement: r.source for r in session.recordings})
+    for rec in session.recordings:
+        an.feed(rec.placement, rec.t, rec.acc, rec.gyr)
+    an.finish()
+    names = ", ".join(r.source or r.placement for r in session.recordings)
+    if not an.rows:
+        raise CalibrationError("no push-up found to learn from", source=names,
+                               fix="record a still plank of 2-3 s, then 2-3 slow good push-ups")
+    missing = [r.placement for r in session.recordings if r.placement not in an.mountings]
+    if missing:
+        raise CalibrationError(f"could not learn how the {', '.join(missing)} sensor is worn",
+                               source=names, fix="record all sensors through the plank and reps")
+    rows = an.rows
+    placements: dict[str, PlacementCalibration] = {}
+    for p, m in an.mountings.items():
+        tops = [r.get(f"{p}_pitch_top_deg") for r in rows]
+        tops = [float(v) for v in tops if v is not None and np.isfinite(v)]
+        ref = float(np.median(tops)) if tops else float(m.pitch_plank_deg)
+        placements[p] = PlacementCalibration(mounting=m.to_dict(), reference_pitch_deg=ref)
+    extras: dict[str, float] = {}
+    radii = [r.get("pivot_radius_m") for r in rows]
+    radii = [float(v) for v in radii if v is not None and np.isfinite(v) and v > 0]
+    if radii:
+        extras["pivot_radius_m"] = float(np.median(radii))
+    geometry = BodyGeometry.from_height(height_m)
+    if variant is None:
+        absolute = all(m.absolute for m in an.mountings.values())
+        plank = placements["chest"].reference_pitch_deg if absolute and "chest" in placements else None
+        variant = set_variant(geometry, radii, plank)
+    depths = [r.get("depth_frac") for r in rows]
+    depths = [float(v) for v in depths if v is not None and np.isfinite(v)]
+    if depths:
+        extras["good_depth_frac"] = float(np.median(depths))
+    extras["reps"] = float(len(rows))
+    return Calibration(placements=placements, variant=variant, height_m=height_m,
+                       sources=[r.source for r in session.recordings if r.source],
+                       extras=extras)
