@@ -15,7 +15,7 @@ import datetime as _dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 from ..errors import DeviceError
 from .assemble import Rows, StreamAssembler
@@ -346,9 +346,9 @@ class SensorLink:
 
 
 async def run_links(links: list[SensorLink], duration_s: float | None,
-                    on_tick: Callable[[], Awaitable[None] | None] | None = None) -> None:
-    """Stream all links together until ``duration_s`` (or Ctrl-C); a failing link stops all."""
-    stop = asyncio.Event()
+                    stop: asyncio.Event | None = None) -> None:
+    """Stream all links together until ``duration_s`` or ``stop``; a failing link stops all."""
+    stop = stop or asyncio.Event()
     lock = asyncio.Lock()
     for link in links:
         link.connect_lock = link.connect_lock or lock
