@@ -224,3 +224,27 @@ def test_sampled_params_span_the_variations():
     for d in draws[:3]:
         sim = simulate_session(seed=1, **d)
         assert set(sim.recordings) == set(d["placements"])
+
+
+def test_cli_writes_what_the_api_simulates(tmp_path, capsys):
+    from imu_pushup.cli import main
+    code = main(["simulate", "--reps", "3", "--seed", "7", "--placements", "chest,head", "--rate-hz", "50",
+                 "--variant", "knee", "--height-m", "1.62", "--sag-deg", "12", "--descent-s", "0.9:1.3",
+                 "--param", "acc_range_g=8", "-o", str(tmp_path)])
+    assert code == 0
+    sim = simulate_session(seed=7, n_reps=3, placements=("chest", "head"), sampling_rate_hz=50.0,
+                           variant="knee", height_m=1.62, sag_deg=12.0, descent_s=(0.9, 1.3),
+                           acc_range_g=8.0, mount="random")
+    for placement in ("chest", "head"):
+        back = ip.read(tmp_path / f"{placement}.csv")
+        pd.testing.assert_frame_equal(back.data, sim.recordings[placement].data, check_exact=True)
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    assert truth["variant"] == "knee" and len(truth["reps"]) == 3
+    assert all("sag" in r["flags"] for r in truth["reps"])
+
+
+def test_cli_bad_input_exits_2_with_one_line(tmp_path, capsys):
+    from imu_pushup.cli import main
+    assert main(["simulate", "--placements", "chest,knee", "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "knee" in err
