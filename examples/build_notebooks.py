@@ -66,17 +66,18 @@ import imu_pushup as ip
 from imu_pushup import plot
 from imu_pushup.cli import main as imu_pushup_cli
 from imu_pushup.io.calibration import load_calibration
+from imu_pushup.simulate import simulate_session
 %matplotlib inline
 work = Path(tempfile.mkdtemp())
 height_m = 1.80"""),
     ("md", "Day 1: a good-form set, and `imu-pushup calibrate` on it (the same command works in a terminal)."),
-    ("code", """good = ip.simulate(seed=21, n_reps=4, placements=("chest",), sampling_rate_hz=50.0,
+    ("code", """good = simulate_session(seed=21, n_reps=4, placements=("chest",), sampling_rate_hz=50.0,
                    height_m=height_m, sag_deg=(-1.0, 1.0))
 good.write(work / "good_form")
 imu_pushup_cli(["calibrate", "--placement", "chest", str(work / "good_form" / "chest.csv"),
                 "-o", str(work / "chest.cal.json")])"""),
     ("md", "Day 2: same sensor, same mounting, hips sagging 14° from the start."),
-    ("code", """today = ip.simulate(seed=22, n_reps=6, placements=("chest",), sampling_rate_hz=50.0,
+    ("code", """today = simulate_session(seed=22, n_reps=6, placements=("chest",), sampling_rate_hz=50.0,
                     height_m=height_m, sag_deg=14.0,
                     mount={"chest": good.truth["sensors"]["chest"]["mount_quat_xyzw"]})
 rec = today.recordings["chest"]
@@ -101,12 +102,13 @@ simulated paths by your own recordings to follow your training."""),
 from pathlib import Path
 import imu_pushup as ip
 from imu_pushup import plot
+from imu_pushup.simulate import simulate_session
 %matplotlib inline
 work = Path(tempfile.mkdtemp())
 days = {"mon": (6, 0.8, 6.0), "wed": (8, 0.6, 4.0), "fri": (9, 0.4, 2.0), "mon+1": (10, 0.2, 0.0)}
 paths = {}
 for seed, (label, (n_reps, fatigue, sag)) in enumerate(days.items()):
-    sim = ip.simulate(seed=seed, n_reps=n_reps, placements=("chest",), sampling_rate_hz=50.0,
+    sim = simulate_session(seed=seed, n_reps=n_reps, placements=("chest",), sampling_rate_hz=50.0,
                       fatigue=fatigue, sag_deg=(sag - 1.0, sag + 1.0))
     sim.write(work / label)
     paths[label] = work / label / "chest.csv"

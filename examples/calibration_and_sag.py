@@ -23,6 +23,7 @@ import imu_pushup as ip  # noqa: E402
 from imu_pushup import plot  # noqa: E402
 from imu_pushup.cli import main as imu_pushup_cli  # noqa: E402
 from imu_pushup.io.calibration import load_calibration  # noqa: E402
+from imu_pushup.simulate import simulate_session  # noqa: E402
 
 
 def main() -> None:
@@ -34,7 +35,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     # Day 1: a good-form set (straight line) -> the calibration file.
-    good = ip.simulate(seed=21, n_reps=4, placements=("chest",), sampling_rate_hz=50.0,
+    good = simulate_session(seed=21, n_reps=4, placements=("chest",), sampling_rate_hz=50.0,
                        height_m=args.height_m, sag_deg=(-1.0, 1.0))
     good.write(args.out / "good_form")
     cal_path = args.out / "chest.cal.json"
@@ -45,7 +46,7 @@ def main() -> None:
 
     # Day 2: the same sensor, worn the same way, and hips sagging from the first rep.
     mount = good.truth["sensors"]["chest"]["mount_quat_xyzw"]
-    today = ip.simulate(seed=22, n_reps=6, placements=("chest",), sampling_rate_hz=50.0,
+    today = simulate_session(seed=22, n_reps=6, placements=("chest",), sampling_rate_hz=50.0,
                         height_m=args.height_m, sag_deg=args.sag_deg, mount={"chest": mount})
     today.write(args.out / "today")
     rec = ip.read(args.out / "today" / "chest.csv")

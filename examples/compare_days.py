@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 
 import imu_pushup as ip  # noqa: E402
 from imu_pushup import plot  # noqa: E402
+from imu_pushup.simulate import simulate_session  # noqa: E402
 
 #: Simulated training days: (label, reps, fatigue 0..1, held sag in degrees).
 DAYS = (("mon", 6, 0.8, 6.0), ("wed", 8, 0.6, 4.0), ("fri", 9, 0.4, 2.0), ("mon+1", 10, 0.2, 0.0))
@@ -25,7 +26,7 @@ def simulated_days(folder: Path) -> dict[str, Path]:
     """Write one chest recording per simulated day; return label -> CSV path."""
     paths = {}
     for seed, (label, n_reps, fatigue, sag) in enumerate(DAYS):
-        sim = ip.simulate(seed=seed, n_reps=n_reps, placements=("chest",), sampling_rate_hz=50.0,
+        sim = simulate_session(seed=seed, n_reps=n_reps, placements=("chest",), sampling_rate_hz=50.0,
                           fatigue=fatigue, sag_deg=(sag - 1.0, sag + 1.0))
         sim.write(folder / label)
         paths[label] = folder / label / "chest.csv"

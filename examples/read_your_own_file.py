@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 import imu_pushup as ip
+from imu_pushup.simulate import simulate_session
 from imu_pushup.units import GRAVITY_M_S2
 
 
 def other_app_csv(folder: Path) -> Path:
     """A CSV as many logging apps write it: ms timestamps, acceleration in g, gyro in rad/s."""
-    sim = ip.simulate(seed=11, n_reps=4, placements=("chest",), sampling_rate_hz=50.0)
+    sim = simulate_session(seed=11, n_reps=4, placements=("chest",), sampling_rate_hz=50.0)
     rec = sim.recordings["chest"]
     df = pd.DataFrame({
         "timestamp_ms": np.round(rec.t * 1000.0).astype(int),
