@@ -1,0 +1,552 @@
+"""The one causal engine: feed samples in chunks of any size, get events as they happen.
+
+Per sensor: resampling onto the nominal grid (gaps marked), orientation (VQF) giving *up* in the
+sensor frame and the gyro bias, vertical acceleration in the earth frame, a still detector. The
+lead sensor (chest, else lumbar, upper_arm, wrist, head) drives the rep state machine
+(:mod:`imu_pushup.detectors.reps`); the other sensors add their segment pitch to each rep.
+
+Delay: a rep is reported at the first sample back within 5 % of its top (its ``t_end``), or,
+when its top after is lower than before, ``settle_s`` after it stops rising. Filters are causal
+(``sosfilt`` with carried state), VQF keeps its state, so any chunking gives identical results.
+
+Example::
+
+    an = StreamAnalyzer(sensors={"chest": 100.0})
+    for t, acc, gyr in chunks:
+        for ev in an.feed("chest", t, acc, gyr):
+            print(ev.type, ev.t)
+    an.finish()
+    res = an.result()
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..body import BodyGeometry
+from ..detectors.buffer import SampleBuffer
+from ..detectors.reps import (ARM_PLACEMENTS, RepCandidate, RepSegmenter, RepSettings, zupt_height)
+from ..detectors.types import PlankReference, RepWindow
+from ..errors import InputError
+from ..results import SessionResult, reps_frame
+from ..units import GRAVITY_M_S2, PLACEMENTS
+from .calibration import Mounting, learn_mounting
+from .filters import CausalFilter, butter_sos
+from .orientation import make_orientation
+from .resample import Resampler
+
+#: Which placement leads the analysis when several are present.
+LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
+#: Posture change (deg) between the session's first hold and the rep posture that proves the reps
+#: are done lying (plank), not standing: the body turns ~70-90 degrees getting into a plank.
+PLANK_TURN_DEG = 50.0
+#: Reps in the session's first posture (no turn into a plank seen) must look like push-ups: the
+#: trunk turns about a distant pivot (toes: ~1.3 m, knees: ~0.8 m from the sternum) by a modest
+#: angle. A squat turns the trunk 20-40 degrees about the hips while they drop (lever < 0.6 m).
+UNDECIDED_MAX_ROTATION_DEG = 30.0
+UNDECIDED_MIN_LEVER_M = 0.6
+#: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
+LUMBAR_TO_STERNUM_FRAC = 0.17
+#: Seconds of history kept for rep windows and late sensors.
+HISTORY_S = 30.0
+
+
+@dataclass
+class Event:
+    """Something the engine found: ``type`` in plank_entered, rep_started, bottom_reached,
+    rep_completed (``data`` = the rep row), set_ended, gap."""
+
+    type: str
+    t: float
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "t": self.t, **({"data": self.data} if self.data else {})}
+
+
+class _Track:
+    """One sensor: resample -> orientation -> up, vertical acceleration, still mask; buffered."""
+
+    def __init__(self, placement: str, sampling_rate_hz: float, orientation: str = "vqf") -> None:
+        self.placement = placement
+        self.rate = float(sampling_rate_hz)
+        self.period = 1.0 / self.rate
+        self.method = orientation
+        self.has_gyro: bool | None = None
+        self.resampler = Resampler(self.rate)
+        self.orient = None
+        self._gyr_lp = CausalFilter(butter_sos(2, 3.0, self.rate), 1)
+        self._acc_lp = CausalFilter(butter_sos(2, 3.0, self.rate), 1)
+        self.buf = SampleBuffer({"t": 1, "up": 3, "av": 1, "motion": 1})
+        self.t_last = -math.inf
+        self.n_gaps = 0
+
+    def push(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None):
+        if self.has_gyro is None:
+            self.has_gyro = gyr is not None
+            self.orient = make_orientation(self.rate, self.has_gyro, self.method)
+        x = np.hstack((acc, gyr)) if self.has_gyro else acc
+        r = self.resampler.push(t, x)
+        if len(r.k) == 0:
+            return None
+        acc_g = r.x[:, :3]
+        gyr_g = r.x[:, 3:6] if self.has_gyro else None
+        up, bias = self.orient.update(acc_g, gyr_g)
+        av = np.einsum("ij,ij->i", acc_g, up) - GRAVITY_M_S2
+        accdev = np.abs(np.linalg.norm(acc_g, axis=1) - GRAVITY_M_S2)
+        if self.has_gyro:
+            motion = self._gyr_lp(np.linalg.norm(gyr_g - bias, axis=1))
+        else:
+            motion = np.zeros(len(acc_g))
+        accdev = self._acc_lp(accdev)
+        self.buf.append(int(r.k[0]), t=r.t, up=up, av=av, motion=motion + 5.0 * accdev)
+        self.t_last = float(r.t[-1])
+        return r, up, av, motion, accdev
+
+    def up_at(self, t: float) -> np.ndarray | None:
+        if self.buf.n == 0:
+            return None
+        k = int(round((t - self.resampler.t0) * self.rate))
+        if k < self.buf.k0 or k >= self.buf.k_end:
+            return None
+        return np.array(self.buf.at("up", k))
+
+    def window(self, t_a: float, t_b: float) -> tuple[np.ndarray, np.ndarray]:
+        ka = int(round((t_a - self.resampler.t0) * self.rate))
+        kb = int(round((t_b - self.resampler.t0) * self.rate))
+        return self.buf.get("t", ka, kb), self.buf.get("up", ka, kb)
+
+
+class StreamAnalyzer:
+    """Stateful push-up analyser for one session of one or more sensors.
+
+    Parameters
+    ----------
+    sensors: placement -> nominal sampling rate (Hz).
+    height_m: the person's standing height (body geometry for depth targets and form).
+    calibration: a :class:`imu_pushup.io.calibration.Calibration` (or a path to one): mounting and
+        good-form reference; without it they are learned from the session's first plank hold.
+    settings: :class:`imu_pushup.detectors.form.FormSettings` (flag thresholds).
+    rep_settings: optional placement -> :class:`RepSettings` overrides.
+    keep_signals: keep the lead sensor's signals for :attr:`SessionResult.signals` (batch use).
+    """
+
+    def __init__(self, sensors: Mapping[str, float], height_m: float | None = None,
+                 calibration: Any = None, settings: Any = None,
+                 rep_settings: Mapping[str, RepSettings] | None = None,
+                 keep_signals: bool = False, orientation: str = "vqf",
+                 sources: Mapping[str, str] | None = None) -> None:
+        from ..detectors.form import FormSettings
+        if not sensors:
+            raise InputError("no sensors given", fix="pass sensors={'chest': 100.0}")
+        for p, fs in sensors.items():
+            if p not in PLACEMENTS:
+                raise InputError(f"unknown placement {p!r}", fix=f"use one of: {', '.join(PLACEMENTS)}")
+            if not (fs and fs > 0):
+                raise InputError(f"sampling rate of {p} must be positive (got {fs!r})")
+        self.sensors = {p: float(fs) for p, fs in sensors.items()}
+        self.sources = dict(sources or {})
+        self.tracks = {p: _Track(p, fs, orientation) for p, fs in self.sensors.items()}
+        self.lead = next(p for p in LEAD_ORDER if p in self.sensors)
+        rs = dict(rep_settings or {})
+        self.segmenter = RepSegmenter(self.lead, self.sensors[self.lead], rs.get(self.lead))
+        self.segmenter.validator = self._validate
+        self._accepted: dict[int, dict[str, Any]] = {}
+        self.geometry = BodyGeometry.from_height(height_m)
+        self.height_m = height_m
+        self.form_settings = settings if settings is not None else FormSettings()
+        self.calibration = _load_calibration(calibration, list(self.sensors))
+        self.mountings: dict[str, Mounting] = {}
+        self.reference: PlankReference | None = None
+        if self.calibration is not None:
+            for p in self.sensors:
+                self.mountings[p] = self.calibration.mounting(p)
+            self.reference = self.calibration.reference()
+        self.keep_signals = keep_signals
+        self._sig: list[tuple[np.ndarray, np.ndarray]] = []
+        self.rows: list[dict[str, Any]] = []
+        self.events: list[Event] = []
+        self._pending: list[tuple[RepCandidate, dict[str, Any]]] = []
+        self._first_hold: np.ndarray | None = None
+        self._in_set = False
+        self._last_rep_t = -math.inf
+        self._finished = False
+        self.heights: list[tuple[np.ndarray, np.ndarray]] = []
+        self.warnings: list[str] = []
+
+    # -- public API ------------------------------------------------------------------------------
+    def feed(self, placement: str, t: Any, acc_m_s2: Any, gyr_deg_s: Any = None) -> list[Event]:
+        """Add samples of one sensor (any chunk size); return the events they complete."""
+        if placement not in self.tracks:
+            raise InputError(f"sensor {placement!r} was not declared",
+                             fix=f"declare it in sensors= (have: {', '.join(self.tracks)})")
+        t = np.asarray(t, dtype=float).reshape(-1)
+        acc = np.asarray(acc_m_s2, dtype=float).reshape(-1, 3)
+        gyr = None if gyr_deg_s is None else np.asarray(gyr_deg_s, dtype=float).reshape(-1, 3)
+        if len(t) != len(acc) or (gyr is not None and len(gyr) != len(t)):
+            raise InputError("t, acc and gyr chunks differ in length", source=placement)
+        if len(t) == 0:
+            return []
+        track = self.tracks[placement]
+        if track.has_gyro is not None and track.has_gyro != (gyr is not None):
+            raise InputError("gyro present in some chunks and not in others", source=placement,
+                             fix="always pass gyr_deg_s, or never")
+        out = track.push(t, acc, gyr)
+        new: list[Event] = []
+        if out is not None and placement == self.lead:
+            new.extend(self._run_lead(track, *out))
+        new.extend(self._flush_pending(final=False))
+        self.events.extend(new)
+        self._trim(track)
+        return new
+
+    def _trim(self, track: _Track) -> None:
+        """Forget history no pending rep or open rep can need (memory stays flat)."""
+        t_keep = track.t_last - HISTORY_S
+        for _, row in self._pending:
+            t_keep = min(t_keep, row["t_top"] - 1.0)
+        seg = self.segmenter
+        lead = self.tracks[self.lead]
+        if seg.k_top >= 0 and lead.resampler.t0 is not None:
+            t_keep = min(t_keep, self._t_of(lead, seg.k_top) - 1.0)
+        if track.resampler.t0 is not None:
+            track.buf.trim(int((t_keep - track.resampler.t0) * track.rate))
+
+    def finish(self) -> list[Event]:
+        """End of stream: report what is still pending and close the set."""
+        if self._finished:
+            return []
+        self._finished = True
+        new = self._flush_pending(final=True)
+        if self._in_set:
+            new.append(Event("set_ended", self.tracks[self.lead].t_last, {"reps": len(self.rows)}))
+            self._in_set = False
+        self.events.extend(new)
+        return new
+
+    def result(self) -> SessionResult:
+        """The session so far (call :meth:`finish` first for the complete one)."""
+        from ..detectors.form import assess_set
+        reps = reps_frame(self.rows)
+        reference = self.reference or PlankReference()
+        summary: dict[str, Any] = {"reps": int(len(reps))}
+        set_feedback: list[str] = []
+        variant = reference.variant
+        if len(reps):
+            for col in ("descent_s", "pause_s", "ascent_s", "depth_m"):
+                vals = pd.to_numeric(reps[col], errors="coerce")
+                if vals.notna().any():
+                    summary[f"mean_{col}"] = float(vals.mean())
+            summary["partial_reps"] = int(sum("partial" in f for f in reps["flags"]))
+            try:
+                add, set_feedback = assess_set(reps, reference, self.geometry, self.form_settings)
+            except Exception as exc:  # form summary must never lose the reps
+                add, set_feedback = {}, []
+                self.warnings.append(f"set assessment failed: {exc}")
+            variant = add.pop("variant", variant) or variant
+            summary.update(add)
+        sensors = [{"placement": p, "sampling_rate_hz": fs, "source": self.sources.get(p, ""),
+                    "lead": p == self.lead} for p, fs in self.sensors.items()]
+        warnings = list(self.warnings)
+        for p, tr in self.tracks.items():
+            if tr.resampler.gaps:
+                warnings.append(f"{p}: {len(tr.resampler.gaps)} gap(s) longer than "
+                                f"{tr.resampler.max_fill_s:.1f} s in the data")
+        return SessionResult(reps=reps, sensors=sensors, variant=variant, summary=summary,
+                             events=[e.to_dict() for e in self.events], feedback=list(set_feedback),
+                             signals=self._signals(), warnings=warnings)
+
+    # -- lead sensor: segmentation ---------------------------------------------------------------
+    def _run_lead(self, track: _Track, r, up, av, motion, accdev) -> list[Event]:
+        seg = self.segmenter
+        s = seg.s
+        still = (motion < s.still_gyr_deg_s) & (accdev < s.still_acc_m_s2)
+        if self.keep_signals:
+            self._sig.append((r.t.copy(), up.copy()))
+        events: list[Event] = []
+        # split at long gaps: the state machine restarts after each
+        cuts = [0] + [int(i) for i in np.flatnonzero(r.breaks) if i > 0] + [len(r.k)]
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            if r.breaks[a]:
+                events.append(Event("gap", float(r.t[a]), {"placement": track.placement}))
+                if self._in_set:
+                    events.append(Event("set_ended", float(r.t[a]), {"reps": len(self.rows) + len(self._pending)}))
+                    self._in_set = False
+            cands = seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b])
+            seg.holds.clear()
+            for name, item in seg.transitions:
+                if name == "rep":
+                    row = self._accepted.pop(id(item), None)
+                    if row is None:
+                        continue
+                    if not self._in_set:
+                        self._in_set = True
+                        events.append(Event("plank_entered", self._t_of(track, item.k_top),
+                                            {"placement": track.placement}))
+                    self._pending.append((item, row))
+                    events.extend(self._flush_pending(final=False))
+                elif name == "abort":
+                    if self._in_set:
+                        events.append(Event("set_ended", self._t_of(track, item), {"reps": len(self.rows) + len(self._pending)}))
+                        self._in_set = False
+                elif self._in_set:
+                    events.append(Event(name, self._t_of(track, item), {"placement": track.placement}))
+            seg.transitions.clear()
+            seg.aborts.clear()
+        return events
+
+    def _validate(self, c: RepCandidate) -> bool:
+        """Segmenter callback: physics checks of a candidate, in stream order."""
+        seg = self.segmenter
+        if seg.first_hold is not None and self._first_hold is None:
+            self._first_hold = seg.first_hold[1]
+            self._first_hold_t = self._t_of(self.tracks[self.lead], seg.first_hold[0])
+        row = self._accept(self.tracks[self.lead], c)
+        if row is None:
+            return False
+        self._accepted[id(c)] = row
+        return True
+
+    def _t_of(self, track: _Track, k: int) -> float:
+        return float(track.resampler.t0 + k * track.period)
+
+    def _plank_ok(self, up_top: np.ndarray | None) -> bool | None:
+        """Posture verdict for a rep's top (see :func:`plank_posture`)."""
+        if up_top is None:
+            return False
+        m = self.mountings.get(self.lead) if self.calibration is not None else None
+        return plank_posture(self.lead, up_top, self._first_hold,
+                             m.up_plank if m is not None else None)
+
+    def _accept(self, track: _Track, c: RepCandidate) -> dict[str, Any] | None:
+        """Validate a candidate rep with physics; return its (partial) row or None."""
+        posture = self._plank_ok(c.up_top)
+        if posture is False:
+            return None
+        rate = track.rate
+        t0 = track.resampler.t0
+        tt = lambda k: float(t0 + k * track.period)  # noqa: E731
+        row: dict[str, Any] = {
+            "t_start": tt(c.k_start), "t_bottom": tt(c.k_bottom), "t_ascent": tt(c.k_ascent),
+            "t_end": tt(c.k_end), "source_placement": track.placement,
+            "rotation_deg": c.peak_deg, "t_top": tt(c.k_top), "t_reported": tt(c.k_emit),
+        }
+        row["descent_s"] = row["t_bottom"] - row["t_start"]
+        row["pause_s"] = row["t_ascent"] - row["t_bottom"]
+        row["ascent_s"] = row["t_end"] - row["t_ascent"]
+        height = None
+        depth = None
+        if track.placement not in ARM_PLACEMENTS:
+            # zero-velocity points: the stillest sample of the top (before the descent starts)
+            # and of the bottom turn
+            k_a = max(track.buf.k0, c.k_top - int(0.3 * rate))
+            mot = track.buf.get("motion", k_a, c.k_start)
+            k_z0 = k_a + int(np.argmin(mot)) if len(mot) else c.k_top
+            mot_b = track.buf.get("motion", c.k_bottom, c.k_ascent)
+            k_zb = c.k_bottom + int(np.argmin(mot_b)) if len(mot_b) else (c.k_bottom + c.k_ascent) // 2
+            av = track.buf.get("av", k_z0, c.k_end)
+            k_turn = k_zb - k_z0
+            v, z = zupt_height(av, track.period, [0, k_turn])
+            off = c.k_top - k_z0
+            if off > 0:
+                v, z, av = v[off:], z[off:], av[off:]
+                k_turn -= off
+            elif off < 0:
+                pad = -off
+                v = np.concatenate((np.zeros(pad), v))
+                z = np.concatenate((np.full(pad, z[0]), z))
+                av = np.concatenate((np.zeros(pad), av))
+                k_turn += pad
+            # ascent: integrate from the bottom turn without an end point (the top is not reached yet)
+            v_desc = v[: k_turn + 1]
+            drop = float(z[0] - np.min(z[: k_turn + 1]))
+            z_turn = z[k_turn]
+            va = np.concatenate(([0.0], np.cumsum(0.5 * (av[k_turn + 1:] + av[k_turn:-1])) * track.period))
+            za = z_turn + np.concatenate(([0.0], np.cumsum(0.5 * (va[1:] + va[:-1])) * track.period))
+            height = np.concatenate((z[: k_turn + 1], za[1:]))
+            vel = np.concatenate((v_desc, va[1:]))
+            rot_rad = math.radians(max(c.peak_deg, 1e-3))
+            lever_m = drop / rot_rad
+            back_m = abs(float(height[-1] - height[0]))
+            if drop < self.segmenter.s.min_depth_m or lever_m > 4.0 or drop > 0.9:
+                return None
+            if back_m > 0.35 * drop + 0.03:      # a rep returns to its top height
+                return None
+            if posture is None and not (c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
+                                        and lever_m >= UNDECIDED_MIN_LEVER_M):
+                return None
+            row["pivot_lever_m"] = lever_m
+            depth = drop
+            if track.placement == "lumbar":
+                depth = drop + LUMBAR_TO_STERNUM_FRAC * self.geometry.height_m * rot_rad
+            i_s, i_b = c.k_start - c.k_top, c.k_bottom - c.k_top
+            i_a, i_e = c.k_ascent - c.k_top, c.k_end - c.k_top
+            if i_b > i_s:
+                row["descent_mean_velocity_m_s"] = float(-np.mean(vel[i_s:i_b + 1]))
+                row["descent_peak_velocity_m_s"] = float(-np.min(vel[i_s:i_b + 1]))
+            if i_e > i_a:
+                row["ascent_mean_velocity_m_s"] = float(np.mean(vel[i_a:i_e + 1]))
+                row["ascent_peak_velocity_m_s"] = float(np.max(vel[i_a:i_e + 1]))
+            row["sensor_drop_m"] = drop
+        row["depth_m"] = depth
+        row["_height"] = height
+        return row
+
+    # -- completing reps (other sensors may lag) -------------------------------------------------
+    def _flush_pending(self, final: bool) -> list[Event]:
+        from ..detectors.form import assess_rep
+        events: list[Event] = []
+        while self._pending:
+            c, row = self._pending[0]
+            if not final and any(tr.t_last < row["t_end"] for tr in self.tracks.values()):
+                break
+            self._pending.pop(0)
+            lead = self.tracks[self.lead]
+            self._ensure_mountings(c, row)
+            index = len(self.rows) + 1
+            t_a, t_b = row["t_top"], row["t_end"]
+            t_win, up_lead = lead.window(t_a, t_b)
+            pitch: dict[str, np.ndarray] = {}
+            for p, tr in self.tracks.items():
+                m = self.mountings.get(p)
+                if m is None:
+                    continue
+                if p == self.lead:
+                    pitch[p] = m.pitch_deg(up_lead)
+                else:
+                    tp, upp = tr.window(t_a, t_b)
+                    if len(tp) >= 2:
+                        pitch[p] = np.interp(t_win, tp, m.pitch_deg(upp))
+            height = row.pop("_height")
+            if height is not None and len(height) != len(t_win):
+                height = np.interp(np.linspace(0, 1, len(t_win)), np.linspace(0, 1, len(height)), height)
+            window = RepWindow(index=index, t_start=row["t_start"], t_bottom=row["t_bottom"],
+                               t_ascent=row["t_ascent"], t_end=row["t_end"], t=t_win,
+                               height_m=height, pitch_deg=pitch, depth_m=row["depth_m"],
+                               source_placement=self.lead, extras={"rotation_deg": row["rotation_deg"]})
+            try:
+                form = assess_rep(window, self.reference, self.geometry, self.form_settings)
+            except Exception as exc:  # a form problem must not lose the rep
+                form = {"flags": [], "feedback": []}
+                self.warnings.append(f"rep {index}: form assessment failed: {exc}")
+            out = {"index": index, **row}
+            for k, v in form.items():
+                if k in ("t_start", "t_bottom", "t_ascent", "t_end", "index"):
+                    continue
+                out[k] = v
+            out.setdefault("flags", [])
+            out.setdefault("feedback", [])
+            if "partial" in out["flags"]:
+                out["partial"] = True
+            self.rows.append(out)
+            if height is not None:
+                self.heights.append((t_win, height))
+            self._last_rep_t = row["t_end"]
+            events.append(Event("rep_completed", row["t_end"], _plain_row(out)))
+        return events
+
+    def _ensure_mountings(self, c: RepCandidate, row: dict[str, Any]) -> None:
+        """Learn the mounting of every sensor and the plank reference at the first rep."""
+        if self.reference is not None and all(p in self.mountings for p in self.tracks):
+            return
+        upright = None
+        if self._first_hold is not None:
+            ang = math.degrees(math.acos(max(-1.0, min(1.0, float(self._first_hold @ c.up_top)))))
+            if ang >= PLANK_TURN_DEG:
+                upright = self._first_hold
+        t_top, t_low = row["t_top"], row["t_bottom"] + 0.5 * row["pause_s"]
+        lead = self.tracks[self.lead]
+        up_first = None
+        if upright is not None:
+            up_first = upright
+        for p, tr in self.tracks.items():
+            if p in self.mountings:
+                continue
+            if p == self.lead:
+                u_top, u_low, u_up = c.up_top, c.up_low, up_first
+            else:
+                u_top, u_low = tr.up_at(t_top), tr.up_at(t_low)
+                u_up = None
+                if upright is not None and self._first_hold_t is not None:
+                    u_up = tr.up_at(self._first_hold_t)
+                if u_top is None or u_low is None:
+                    continue
+            try:
+                self.mountings[p] = learn_mounting(p, u_top, u_low, u_up)
+            except Exception:
+                continue
+        if self.reference is None:
+            pitch = {p: float(m.pitch_plank_deg) for p, m in self.mountings.items()}
+            absolute = all(m.absolute for m in self.mountings.values())
+            self.reference = PlankReference(pitch_deg=pitch, variant=None, source="session",
+                                            extras={"pitch_absolute": 1.0 if absolute else 0.0})
+        del lead
+
+    _first_hold_t: float | None = None
+
+    def _signals(self) -> pd.DataFrame | None:
+        if not self._sig:
+            return None
+        t = np.concatenate([a for a, _ in self._sig])
+        up = np.vstack([b for _, b in self._sig])
+        cols: dict[str, np.ndarray] = {}
+        m = self.mountings.get(self.lead)
+        if m is not None:
+            cols["trunk_pitch_deg" if self.lead not in ARM_PLACEMENTS else f"{self.lead}_pitch_deg"] = m.pitch_deg(up)
+        else:
+            cols["trunk_pitch_deg"] = np.full(len(t), np.nan)
+        h = np.zeros(len(t))
+        for tw, hw in self.heights:
+            i0 = int(np.searchsorted(t, tw[0] - 1e-9))
+            h[i0:i0 + len(hw)] = hw[: max(0, min(len(hw), len(t) - i0))]
+        cols["height_m"] = h if self.lead not in ARM_PLACEMENTS else np.full(len(t), np.nan)
+        if "trunk_pitch_deg" not in cols:
+            cols["trunk_pitch_deg"] = np.full(len(t), np.nan)
+        return pd.DataFrame(cols, index=pd.Index(t, name="t"))
+
+
+def s_min_depth(s: RepSettings) -> float:
+    return s.min_depth_m
+
+
+def plank_posture(placement: str, up_top: np.ndarray, first_hold: np.ndarray | None,
+                  calibrated_up: np.ndarray | None) -> bool | None:
+    """Is the posture of a rep's top a plank? True, False, or None when it cannot be told.
+
+    With a calibration: within 35 degrees of the calibrated plank. Otherwise a trunk sensor must
+    have turned at least ``PLANK_TURN_DEG`` from the session's first still posture (people start
+    a recording standing; the body turns 70-90 degrees getting into a plank). Reps in the very
+    posture the session started in are undecided (None): the recording may have started in the
+    plank, or the person is standing (squats); the caller decides from the rep's kinematics.
+    Arm segments hang vertical standing and stand vertical in a plank: posture cannot tell (None).
+    """
+    if calibrated_up is not None:
+        return float(up_top @ calibrated_up) >= math.cos(math.radians(35.0))
+    if placement in ARM_PLACEMENTS or first_hold is None:
+        return None
+    turned = float(up_top @ first_hold) < math.cos(math.radians(PLANK_TURN_DEG))
+    return True if turned else None
+
+
+def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in row.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        out[k] = v
+    return out
+
+
+def _load_calibration(calibration: Any, placements: list[str]) -> Any:
+    if calibration is None:
+        return None
+    if isinstance(calibration, (str, bytes)) or hasattr(calibration, "__fspath__"):
+        from ..io.calibration import load_calibration
+        return load_calibration(calibration, placements)
+    if hasattr(calibration, "require"):
+        calibration.require(placements)
+    return calibration

@@ -1,0 +1,116 @@
+"""The streaming engine: reps recovered from simulated truth, chunk invariance, events, errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import imu_pushup as ip
+from imu_pushup.engine.stream import Event, StreamAnalyzer
+from imu_pushup.errors import InputError
+
+simulate = pytest.importorskip("imu_pushup.simulate")
+
+
+@pytest.fixture(scope="module")
+def session():
+    return simulate.simulate_session(seed=3, n_reps=5, placements=("chest", "upper_arm"),
+                                     sampling_rate_hz=50.0)
+
+
+def _times(res):
+    return res.reps[["t_start", "t_bottom", "t_ascent", "t_end"]].to_numpy(dtype=float)
+
+
+def test_chest_counts_and_times_match_truth(session):
+    res = ip.analyze(session.recordings["chest"])
+    truth = session.truth["reps"]
+    assert res.n_reps == len(truth)
+    want = np.array([[r[k] for k in ("t_start", "t_bottom", "t_ascent", "t_end")] for r in truth])
+    assert np.median(np.abs(_times(res) - want)) < 0.1
+    depth = res.reps["depth_m"].to_numpy(dtype=float)
+    assert np.all(np.abs(depth - [r["depth_m"] for r in truth]) < 0.12)
+
+
+def test_chunked_feed_is_identical(session):
+    rec = session.recordings["chest"]
+    whole = ip.analyze(rec)
+    for n in (1, 7, 64):
+        chunked = ip.analyze(rec, chunk_size=n)
+        assert np.array_equal(_times(whole), _times(chunked))
+        assert whole.to_json() == chunked.to_json()
+
+
+@pytest.fixture(scope="module")
+def short_session():
+    return simulate.simulate_session(seed=8, n_reps=2, placements=("chest",), sampling_rate_hz=25.0)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=1, max_value=200), min_size=1, max_size=30))
+def test_random_chunkings_are_identical(short_session, sizes):
+    rec = short_session.recordings["chest"]
+    whole = StreamAnalyzer({"chest": rec.sampling_rate_hz})
+    whole.feed("chest", rec.t, rec.acc, rec.gyr)
+    whole.finish()
+    an = StreamAnalyzer({"chest": rec.sampling_rate_hz})
+    i, j = 0, 0
+    t, acc, gyr = rec.t, rec.acc, rec.gyr
+    while i < len(t):
+        n = sizes[j % len(sizes)]
+        an.feed("chest", t[i:i + n], acc[i:i + n], gyr[i:i + n])
+        i += n
+        j += 1
+    an.finish()
+    assert [(e.type, e.t) for e in an.events] == [(e.type, e.t) for e in whole.events]
+    assert whole.result().to_json() == an.result().to_json()
+
+
+def test_events_stream(session):
+    rec = session.recordings["chest"]
+    an = StreamAnalyzer({"chest": rec.sampling_rate_hz})
+    events: list[Event] = []
+    for i in range(0, len(rec.t), 10):
+        events += an.feed("chest", rec.t[i:i + 10], rec.acc[i:i + 10], rec.gyr[i:i + 10])
+    events += an.finish()
+    types = [e.type for e in events]
+    assert types.count("rep_completed") == len(session.truth["reps"])
+    assert types.index("plank_entered") < types.index("rep_completed")
+    assert types[-1] == "set_ended"
+    done = [e for e in events if e.type == "rep_completed"]
+    assert all(e.data["t_end"] == e.t for e in done)
+
+
+def test_multi_sensor_session_adds_pitch(session):
+    res = ip.analyze(list(session.recordings.values()))
+    assert res.n_reps == len(session.truth["reps"])
+    assert [s["placement"] for s in res.sensors] == ["chest", "upper_arm"]
+    assert res.signals is not None and {"height_m", "trunk_pitch_deg"} <= set(res.signals.columns)
+
+
+def test_upper_arm_alone_counts(session):
+    res = ip.analyze(session.recordings["upper_arm"])
+    assert abs(res.n_reps - len(session.truth["reps"])) <= 1
+    assert res.reps["depth_m"].isna().all()
+
+
+@pytest.mark.parametrize("kind", [
+    "plank_hold", "walking",
+    pytest.param("squats", marks=pytest.mark.xfail(
+        reason="known gap: squats in the session's first posture can pass the push-up kinematics check",
+        strict=False)),
+])
+def test_distractors_give_no_reps(kind):
+    sim = simulate.simulate_session(seed=11, kind=kind, n_reps=6, placements=("chest",),
+                                    sampling_rate_hz=50.0)
+    assert ip.analyze(sim.recordings["chest"]).n_reps == 0
+
+
+def test_bad_feeds_raise_typed_errors():
+    an = StreamAnalyzer({"chest": 50.0})
+    with pytest.raises(InputError):
+        an.feed("wrist", [0.0], [[0, 0, 9.81]])
+    with pytest.raises(InputError):
+        an.feed("chest", [0.0, 0.02], [[0, 0, 9.81]])
+    with pytest.raises(InputError):
+        StreamAnalyzer({"elbow": 50.0})
