@@ -199,9 +199,11 @@ def _pick_signal(signals: pd.DataFrame | None, signal: str | None) -> tuple[str 
         if signal not in signals.columns:
             raise KeyError(f"signal {signal!r} not in result.signals (have: {', '.join(signals.columns)})")
         return signal, signals[signal]
-    for name in ("height_m", "trunk_pitch_deg"):
-        if name in signals.columns and np.isfinite(pd.to_numeric(signals[name], errors="coerce")).any():
-            return name, signals[name]
+    for name in ("height_m", "trunk_pitch_deg"):  # the first one that actually moves
+        if name in signals.columns:
+            values = pd.to_numeric(signals[name], errors="coerce").to_numpy(dtype=float)
+            if np.isfinite(values).any() and np.nanmax(values) - np.nanmin(values) > 1e-9:
+                return name, signals[name]
     numeric = [c for c in signals.columns if pd.api.types.is_numeric_dtype(signals[c])]
     if numeric:
         return numeric[0], signals[numeric[0]]
