@@ -163,3 +163,21 @@ def test_calibration_notebook(tmp_path):
 def test_compare_sets_notebook(tmp_path):
     nb = _execute("compare_sets.ipynb", tmp_path)
     assert len(_outputs(nb, "image/png")) >= 1
+
+
+def test_guide_documents_the_current_flag_defaults():
+    """docs/guide.md's flag table names every flag and each setting with its current default."""
+    from dataclasses import fields
+
+    from imu_pushup.detectors.form import FormSettings
+    from imu_pushup.units import FLAGS
+    text = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \|.*\| `(\w+)` \(([\d.]+)", text, re.M)
+    documented = {flag: (setting, float(value)) for flag, setting, value in rows}
+    assert set(FLAGS) <= set(documented), f"flags missing from the guide: {set(FLAGS) - set(documented)}"
+    defaults = {f.name: f.default for f in fields(FormSettings)}
+    for flag, (setting, value) in documented.items():
+        assert setting in defaults, f"guide names a setting FormSettings lacks: {setting}"
+        assert defaults[setting] == pytest.approx(value), f"{setting}: guide {value}, code {defaults[setting]}"
+    for link in re.findall(r"\]\(((?!https?:|#)[^)#]+)", text):
+        assert (ROOT / "docs" / link).resolve().exists(), f"broken link in the guide: {link}"
