@@ -125,7 +125,10 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     trunk_top = float(np.median(trunk[top])) if trunk is not None else None
 
     # Depth against the target.
-    drop = _shoulder_drop_m(window, height, trunk, trunk_top, pitch, ref, rep, chain)
+    down = rep & (t <= window.t_ascent)   # top to the bottom turn (height pinned at both ends)
+    if not down.any():
+        down = rep
+    drop = _shoulder_drop_m(window, height, trunk, trunk_top, pitch, ref, down, chain)
     if drop is not None:
         out["shoulder_drop_m"] = drop
         frac = drop / geometry.depth_target_m
@@ -139,9 +142,12 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         sag = sag_chain = chain.sag_deg(trunk, shoulder)
     if "chest" in pitch and "lumbar" in pitch:
         sag_rel = (pitch["chest"] - ref["chest"]) - (pitch["lumbar"] - ref["lumbar"])
-        sag = sag_rel if sag_chain is None else _combine_sag(sag_chain, sag_rel, rep)
+        sag = sag_rel if sag_chain is None else _combine_sag(sag_chain, sag_rel, down)
     if sag is not None:
-        sag_deg = _signed_extreme(sag[rep])
+        # Height is pinned by zero velocity at the top and the bottom turn; a live engine reports
+        # the ascent before the top is reached again, so its height there drifts: the chain's
+        # largest bend is read over the descent and the bottom (where sag and dips peak).
+        sag_deg = _signed_extreme(sag[down if sag_chain is not None else rep])
         out["sag_deg"] = sag_deg
         out["sag_top_deg"] = float(np.median(sag[top]))
         bottom = (t >= window.t_bottom) & (t <= window.t_ascent)
@@ -309,6 +315,7 @@ def _combine_sag(chain: np.ndarray, relative: np.ndarray, rep: np.ndarray) -> np
     return chain
 
 
+
 def _chain_geometry(geometry: BodyGeometry, reference: PlankReference, variant: str) -> BodyGeometry:
     """The body the sag chain uses: scaled to the calibrated good-form pivot radius when known.
 
@@ -361,11 +368,18 @@ def _smooth(x: np.ndarray, t: np.ndarray, window_s: float) -> np.ndarray:
     return np.convolve(pad, np.ones(k) / k, mode="valid")
 
 
+#: Quantile taken as a rep's "largest" angle: the extreme sustained over a tenth of the rep, so a
+#: momentary spike (strap wobble, a lag between height and pitch) is not reported as the posture.
+EXTREME_QUANTILE = 0.9
+
+
 def _signed_extreme(x: np.ndarray) -> float:
     x = x[np.isfinite(x)]
     if not len(x):
         return math.nan
-    return float(x[int(np.argmax(np.abs(x)))])
+    hi = float(np.quantile(x, EXTREME_QUANTILE))
+    lo = float(np.quantile(x, 1.0 - EXTREME_QUANTILE))
+    return hi if abs(hi) >= abs(lo) else lo
 
 
 def _finite(x: Any) -> bool:
