@@ -61,12 +61,12 @@ class BumbleScanner(BaseBleakScanner):
 
         self._handler = on_adv
         self._central.on("advertisement", on_adv)
-        await self._central.start_scanning(filter_duplicates=False)
+        await self._world.scanning(True)
 
     async def stop(self) -> None:
         if self._central is not None:
             try:
-                await self._central.stop_scanning()
+                await self._world.scanning(False)
             finally:
                 self._central.remove_listener("advertisement", self._handler)
 

@@ -53,7 +53,7 @@ class VirtualSensor:
         raise NotImplementedError
 
     async def power_on(self, world: Any) -> None:
-        from bumble.core import AdvertisingData, UUID
+        from bumble.core import AdvertisingData
         self.device = world.device(self.name, 0x10 + len(world.sensors))
         self.device.add_services(self.services())
         await self.device.power_on()
@@ -63,10 +63,9 @@ class VirtualSensor:
             (AdvertisingData.FLAGS, bytes([0x06])),
             (AdvertisingData.COMPLETE_LOCAL_NAME, self.name.encode()),
         ])
-        scan_rsp = AdvertisingData([(AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS,
-                                     UUID(self.service_uuid).to_bytes(force_128=True))])
+        # Like the real sensors, recognised by name (Bumble's link controller answers scan requests
+        # with the advertising data, so a service list in a scan response would not arrive).
         self.device.advertising_data = bytes(adv)
-        self.device.scan_response_data = bytes(scan_rsp)
         await self._advertise()
 
     async def _advertise(self) -> None:
@@ -85,11 +84,6 @@ class VirtualSensor:
 
     async def close(self) -> None:
         self.stop_stream()
-        if self.device is not None:
-            try:
-                await self.device.stop_advertising()
-            except Exception:  # noqa: BLE001
-                pass
 
     # -- time -----------------------------------------------------------------------------------
     def device_now_s(self) -> float:

@@ -33,6 +33,7 @@ class VirtualWorld:
         self._central: Any = None
         self._central_lock = asyncio.Lock()
         self._n = 0
+        self._scanners = 0
 
     def _next_address(self, prefix: int) -> str:
         self._n += 1
@@ -57,6 +58,16 @@ class VirtualWorld:
                 await dev.power_on()
                 self._central = dev
             return self._central
+
+    async def scanning(self, on: bool) -> None:
+        """Reference-counted scanning: several Bleak scanners may run at once, as on a real OS."""
+        central = await self.central()
+        async with self._central_lock:
+            self._scanners += 1 if on else -1
+            if on and self._scanners == 1:
+                await central.start_scanning(filter_duplicates=False)
+            elif not on and self._scanners == 0:
+                await central.stop_scanning()
 
     async def add(self, sensor: Any) -> Any:
         await sensor.power_on(self)
