@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "pause_s": (0.35, 0.7),
     "ascent_s": (0.6, 1.0),
     "top_hold_s": (0.0, 0.8),        # still at the top between reps (0 = straight into the next)
+    "max_accel_m_s2": (5.0, 7.0),    # the body's limit on the shoulders' vertical acceleration
+                                     # (real sternum data: about 5 m/s² in brisk reps)
     "stroke": (0.1, 0.4),            # 0 smooth (minimum-jerk-like) .. 1 abrupt (bounce, lockout)
     # depth: shoulder drop / upper-arm length; 1 = upper arms parallel to the floor
     "depth_frac": (0.95, 1.1),
@@ -55,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "hand_offset_m": (0.0, 0.05),    # hands this far ahead of the shoulders at the top
     "lockout": (0.99, 0.998),        # arm extension at the top (shoulder-wrist / arm length)
     "sway_deg": 1.0,                 # slow lateral roll/yaw sway of the body (3-D motion)
+    "tremor_m_s2": 0.08,             # RMS of the 8-12 Hz shaking while on the hands
     # sensors
     "mount": "random",               # "random" | "aligned" | per-placement dict of quaternions xyzw
     "wobble": 1.0,                   # strap/skin wobble gain (0 = rigid)
@@ -204,5 +207,10 @@ def sample_session_params(rng: np.random.Generator) -> dict[str, Any]:
         "packet_loss": float(u(0.0, 0.05)) if u() < 0.3 else 0.0,
         "timestamp_jitter_s": float(u(0.0, 0.1)) / rate if u() < 0.3 else 0.0,
         "clock_offset_s": float(np.round(u(0.0, 5000.0), 3)),
+        "acc_range_g": float(rng.choice([4.0, 8.0, 16.0])),
+        "gyr_range_deg_s": float(rng.choice([250.0, 500.0, 1000.0, 2000.0])),
+        "adc_bits": int(rng.choice([12, 16])),
+        "tremor_m_s2": float(u(0.02, 0.3)),
+        "max_accel_m_s2": (4.0, 9.0),
     }
     return params

@@ -209,6 +209,34 @@ def band_crossings(ramp_in: float, ramp_out: float, band: float = 0.05) -> tuple
     return float(np.interp(band, p, u)), float(np.interp(1.0 - band, p, u))
 
 
+def fit_stroke(spec_s: float, drop_m: float, ramp_in: float, ramp_out: float,
+               a_max: float) -> tuple[float, float, float]:
+    """Stroke duration and ramps giving ``spec_s`` between the 5 % bands within ``a_max``.
+
+    The ramps widen (up to 0.5) where their peak acceleration would exceed ``a_max``; if even
+    the smoothest stroke is too violent, the stroke slows down (its SPEC duration then exceeds
+    ``spec_s``). Returns (duration_s, ramp_in, ramp_out).
+    """
+    ra, rb = ramp_in, ramp_out
+    duration = spec_s
+    for _ in range(6):
+        b05, b95 = band_crossings(ra, rb)
+        duration = spec_s / (b95 - b05)
+        v_max = drop_m / (duration * (1.0 - 0.5 * (ra + rb)))
+        need = np.pi * v_max / (2.0 * duration * a_max)  # smallest ramp fraction within a_max
+        if ra >= need and rb >= need:
+            return duration, ra, rb
+        ra, rb = min(0.5, max(ra, need * 1.05)), min(0.5, max(rb, need * 1.05))
+        if ra == rb == 0.5:
+            break
+    b05, b95 = band_crossings(ra, rb)
+    duration = spec_s / (b95 - b05)
+    peak = np.pi * drop_m / (duration * (1.0 - 0.5 * (ra + rb))) / (2.0 * 0.5 * duration)
+    if peak > a_max:
+        duration *= np.sqrt(peak / a_max)
+    return duration, ra, rb
+
+
 def ramps(stroke: float) -> tuple[float, float, float, float]:
     """Ramp fractions (descent in, descent out = bottom, ascent in, ascent out = lockout)."""
     s = stroke
@@ -216,7 +244,7 @@ def ramps(stroke: float) -> tuple[float, float, float, float]:
 
 
 def add_reps(tl: Timeline, reps: list[dict[str, float]], variant: str, pivot_x: float, z_top_m: float,
-             max_drop_m: float) -> list[dict[str, float]]:
+             max_drop_m: float, a_max: float) -> list[dict[str, float]]:
     """Append the reps to the timeline; returns each rep's nominal schedule (fine-grid seconds)."""
     seg = tl.seg
     z_parts, label_parts, drop_parts, rep_drop = [], [], [], []
@@ -228,17 +256,15 @@ def add_reps(tl: Timeline, reps: list[dict[str, float]], variant: str, pivot_x: 
         ri, rb, ai, ao = ramps(r["stroke"])
         # The requested durations are the SPEC ones (between the 5 % bands): stretch the strokes
         # so that their 5 %-95 % part lasts that long, and shorten the pause by the strokes' tails.
-        # A short pause needs a quick turn-around: sharpen the bottom ramps until the tails fit.
+        # A short pause needs a quick turn-around: sharpen the bottom ramps until the tails fit,
+        # as far as the body's acceleration limit allows.
         for shrink in np.linspace(1.0, 0.1, 10):
-            rb_s, ai_s = max(0.04, rb * shrink), max(0.04, ai * shrink)
-            d05, d95 = band_crossings(ri, rb_s)
-            a05, a95 = band_crossings(ai_s, ao)
-            descent = r["descent_s"] / (d95 - d05)
-            ascent = r["ascent_s"] / (a95 - a05)
-            tails = (1 - d95) * descent + a05 * ascent
+            descent, ri_s, rb_s = fit_stroke(r["descent_s"], drop, ri, max(0.04, rb * shrink), a_max)
+            ascent, ai_s, ao_s = fit_stroke(r["ascent_s"], drop, max(0.04, ai * shrink), ao, a_max)
+            tails = (1 - band_crossings(ri_s, rb_s)[1]) * descent + band_crossings(ai_s, ao_s)[0] * ascent
             if tails <= r["pause_s"]:
                 break
-        rb, ai = rb_s, ai_s
+        ri, rb, ai, ao = ri_s, rb_s, ai_s, ao_s
         pause = max(0.0, r["pause_s"] - tails)
         pieces = []
         k_hold = int(round(r["top_hold_s"] / tl.dt_s))
@@ -334,7 +360,8 @@ def pushup_session(tl: Timeline, n_reps: int, variant: str, params: dict[str, An
             "plank", True, breathing=True)
     # Sternum must stay above the floor: limit the shoulder drop.
     max_drop = z_top - (seg.chest_depth_m * 0.95 + 0.02)
-    schedule = add_reps(tl, reps, variant, pivot_x, z_top, max_drop) if reps else []
+    a_max = draw(params["max_accel_m_s2"], rng, "max_accel_m_s2")
+    schedule = add_reps(tl, reps, variant, pivot_x, z_top, max_drop, a_max) if reps else []
     if reps:
         tl.hold(draw(params["end_hold_s"], rng, "end_hold_s"), "plank", True, breathing=True)
     plank["t_leave"] = tl.t_now

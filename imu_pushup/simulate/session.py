@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import signal
 from scipy.spatial.transform import Rotation
 
 from ..body import BodyGeometry
@@ -23,7 +24,7 @@ from .truth import THRESHOLDS, reps_truth
 TRUTH_SCHEMA = "imu-pushup/truth@1"
 SENSOR_NAME = "simulated"
 #: The fine grid runs at an integer multiple of the output rate, at least this fast.
-FINE_RATE_HZ = 1000.0
+FINE_RATE_HZ = 500.0
 
 
 @dataclass
@@ -155,6 +156,14 @@ def simulate_session(seed: int = 0, kind: str = "pushups", n_reps: int = 10,
     for _ in range(2):
         envelope = np.convolve(envelope, win / len(win), mode="same")
     pose[:, TRUNK] += envelope * 0.003 * np.sin(2 * np.pi * rng.uniform(0.2, 0.35) * t_fine)
+    # Physiological tremor (8-12 Hz) while holding the body up on the hands.
+    tremor = draw(params["tremor_m_s2"], rng, "tremor_m_s2")
+    if tremor > 0 and arr["planted"].any():
+        sos = signal.butter(2, (7.0, 12.0), btype="bandpass", fs=1.0 / dt, output="sos")
+        shake = signal.sosfilt(sos, rng.standard_normal(n_fine))
+        shake /= max(np.std(shake), 1e-12)
+        lever = seg.legs_m(variant) + seg.trunk_m
+        pose[:, TRUNK] += arr["planted"] * tremor / (lever * (2 * np.pi * 9.5) ** 2) * shake
     sway = float(draw(params["sway_deg"], rng, "sway_deg")) * np.pi / 180
     yaw = _smooth_noise(rng, t_fine, sway)
     roll = _smooth_noise(rng, t_fine, sway) + arr["roll_rad"]
