@@ -56,9 +56,10 @@ res_all.reps[["index", "descent_s", "depth_m", "sag_deg", "neck_flexion_deg", "f
 CALIBRATION = [
     ("md", """# Calibration and sag
 
-Without a calibration the first still plank of a set is taken as good form, so hips that sag from
-the very first rep look normal. A calibration recorded once in good form fixes that. Here both
-days are simulated with the sensor worn the same way, so the true sag is known."""),
+Without a calibration the analysis judges the trunk line from body proportions and the set's own
+first plank, so hips that sag from the very first rep are the hardest case. A calibration recorded
+once in good form gives it your own straight line and how the sensor sits on you. Here both days
+are simulated with the sensor worn the same way, so the true sag is known."""),
     ("code", """import pandas as pd
 import tempfile
 from pathlib import Path
@@ -74,8 +75,8 @@ height_m = 1.80"""),
     ("code", """good = simulate_session(seed=21, n_reps=4, placements=("chest",), sampling_rate_hz=50.0,
                    height_m=height_m, sag_deg=(-1.0, 1.0))
 good.write(work / "good_form")
-imu_pushup_cli(["calibrate", "--placement", "chest", str(work / "good_form" / "chest.csv"),
-                "-o", str(work / "chest.cal.json")])"""),
+imu_pushup_cli(["calibrate", "--placement", "chest", "--height-m", str(height_m), "--variant", "toe",
+                str(work / "good_form" / "chest.csv"), "-o", str(work / "chest.cal.json")])"""),
     ("md", "Day 2: same sensor, same mounting, hips sagging 14° from the start."),
     ("code", """today = simulate_session(seed=22, n_reps=6, placements=("chest",), sampling_rate_hz=50.0,
                     height_m=height_m, sag_deg=14.0,

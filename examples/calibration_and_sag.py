@@ -2,10 +2,11 @@
 
     python examples/calibration_and_sag.py [--out out/] [--sag-deg 14]
 
-Without a calibration the analysis takes the session's first still plank as good form, so a sag
-held from the start looks normal. Record a good-form plank once (``imu-pushup calibrate``), then
-analyse later sets with it: the held sag shows. The sets here are simulated with the sensor worn
-the same way on both days, so the truth is known and printed next to the estimates.
+Without a calibration the analysis judges the trunk line from body proportions and the set's own
+first plank, so a sag held from the very start is the hardest case. A calibration recorded once in
+good form (``imu-pushup calibrate``: a still plank and a few slow good reps) gives it your own
+straight line and how the sensor sits on you. Both sets here are simulated with the sensor worn
+the same way, so the true sag is known and printed next to the estimates.
 """
 from __future__ import annotations
 
@@ -39,10 +40,9 @@ def main() -> None:
                        height_m=args.height_m, sag_deg=(-1.0, 1.0))
     good.write(args.out / "good_form")
     cal_path = args.out / "chest.cal.json"
-    status = imu_pushup_cli(["calibrate", "--placement", "chest", str(args.out / "good_form" / "chest.csv"),
-                             "-o", str(cal_path)])
+    status = imu_pushup_cli(["calibrate", "--placement", "chest", "--height-m", str(args.height_m),
+                             "--variant", "toe", str(args.out / "good_form" / "chest.csv"), "-o", str(cal_path)])
     assert status == 0, "calibration failed"
-    print(f"calibration written to {cal_path}")
 
     # Day 2: the same sensor, worn the same way, and hips sagging from the first rep.
     mount = good.truth["sensors"]["chest"]["mount_quat_xyzw"]
