@@ -191,9 +191,11 @@ def sample_session_params(rng: np.random.Generator) -> dict[str, Any]:
         "sampling_rate_hz": rate,
         "variant": "knee" if u() < 0.25 else "toe",
         "height_m": float(np.round(u(1.50, 1.98), 2)),
-        "descent_s": rng_range(0.4, 3.0, 0.3),
-        "pause_s": rng_range(0.0, 1.5, 0.2) if u() < 0.7 else rng_range(0.0, 0.2, 0.05),
-        "ascent_s": rng_range(0.35, 2.0, 0.2),
+        # Tempo: mostly the common range (about 1.5-3 s a rep), a third anywhere in the extremes.
+        "descent_s": rng_range(0.6, 1.6, 0.2) if u() < 0.67 else rng_range(0.4, 3.0, 0.3),
+        "pause_s": rng_range(0.1, 0.8, 0.15) if u() < 0.6 else (
+            rng_range(0.0, 1.5, 0.2) if u() < 0.5 else rng_range(0.0, 0.2, 0.05)),
+        "ascent_s": rng_range(0.5, 1.2, 0.15) if u() < 0.67 else rng_range(0.35, 2.0, 0.2),
         "top_hold_s": rng_range(0.0, 1.0, 0.3),
         "stroke": rng_range(0.0, 1.0, 0.2),
         "depth_frac": depth,
