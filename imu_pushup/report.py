@@ -89,7 +89,7 @@ def _img(png: bytes | None, alt: str, cls: str = "ipu-plot") -> str:
 def _plots(result: Any, settings: Any = None, dpi: int = 80) -> dict[str, bytes | None]:
     from . import plot
     out: dict[str, bytes | None] = {}
-    out["overview"] = figure_png(lambda ax: plot.plot_overview(result, ax), figsize=(10.0, 3.4), dpi=dpi)
+    out["overview"] = figure_png(lambda ax: plot.plot_overview(result, ax), figsize=(12.5, 3.6), dpi=dpi)
     if len(result.reps):
         out["tempo"] = figure_png(lambda ax: plot.plot_tempo(result, ax, settings=settings),
                                   figsize=(6.0, 3.2), dpi=dpi)
@@ -228,13 +228,26 @@ def summary_rows(result: Any) -> list[tuple[str, str]]:
         reasons = (result.summary or {}).get("breakdown_reasons") or []
         rows.append(("form breaks down at rep", str(b) + (f" ({', '.join(map(str, reasons))})" if reasons else "")))
     shown = {"reps", "variant", "breakdown_rep", "breakdown_reasons"}
+    shown |= {f"mean_{c}" for c in ("descent_s", "pause_s", "ascent_s", "depth_m", "sag_deg")
+              if c in reps.columns}  # already above, with their range
     for key, value in (result.summary or {}).items():
-        if key in shown or isinstance(value, (dict, list, tuple)):
+        if key in shown or isinstance(value, (dict, list, tuple)) or value is None:
             continue
         if isinstance(value, (float, np.floating)):
-            value = _fmt(value, 3)
-        rows.append((key.replace("_", " "), str(value)))
+            value = _fmt(value, 1 if key.endswith(("_pct", "_deg")) else 2)
+        rows.append((_label(key), str(value)))
     return rows
+
+
+_UNIT_SUFFIXES = (("_pct", "%"), ("_deg", "°"), ("_m_s", "m/s"), ("_s", "s"), ("_m", "m"), ("_hz", "Hz"))
+
+
+def _label(key: str) -> str:
+    """``velocity_loss_pct`` → ``velocity loss (%)``."""
+    for suffix, unit in _UNIT_SUFFIXES:
+        if key.endswith(suffix):
+            return f"{key[: -len(suffix)].replace('_', ' ')} ({unit})"
+    return key.replace("_", " ")
 
 
 def missed_cues(result: Any) -> list[dict[str, Any]]:
@@ -300,7 +313,7 @@ _CSS = """
 .ipu-table th{background:#f3f3f3}.ipu-table td.ipu-text{text-align:left;max-width:28em}
 .ipu-table tr.ipu-flagged td{background:#fff4e5}
 .ipu-plot{max-width:100%;height:auto}
-.ipu-grid{display:flex;flex-wrap:wrap;gap:12px}.ipu-grid img{max-width:48%;min-width:320px}
+.ipu-grid{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}.ipu-grid img{max-width:100%;flex:0 0 auto}
 .ipu-cue-missed{color:#b34700}.ipu-cue-kept{color:#2a7d4f}.ipu-cue-not{color:#777}
 .ipu-muted{color:#666;font-size:.85em}
 """

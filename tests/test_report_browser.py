@@ -87,3 +87,30 @@ def test_report_renders_in_chromium(chromium, tmp_path):
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a rendered page, not a blank one
     (ARTIFACTS / "report.html").write_bytes(page.read_bytes())
+
+
+def test_report_command_output_renders_in_chromium(chromium, tmp_path):
+    """End to end: `imu-pushup report` on a bundled recording, opened in the browser."""
+    try:
+        import imu_pushup as ip
+        import imu_pushup.engine.analyze  # noqa: F401
+        example = ip.datasets.path("example") / "chest.csv"
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"needs the engine and the bundled datasets: {exc}")
+    if not example.exists():
+        pytest.skip("datasets/example/chest.csv absent")
+    page = tmp_path / "example.html"
+    proc = subprocess.run([sys.executable, "-m", "imu_pushup", "report", str(example), "-o", str(page)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    n = ip.analyze(example).n_reps  # what the same library finds in the same file
+    dom = _browse(chromium, tmp_path / "profile", "--dump-dom", page.resolve().as_uri()).stdout
+    assert re.search(rf'<span id="rep-count">{n}</span>', dom)
+    table = re.search(r'<table class="ipu-table" id="reps">(.*?)</table>', dom, re.S)
+    assert table and len(re.findall(r"<tr[^>]*>", table.group(1).split("<tbody>", 1)[1])) == max(n, 1)
+    assert "Guide cues missed" in dom
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report_example.png"
+    proc = _browse(chromium, tmp_path / "profile", "--hide-scrollbars", "--window-size=1200,2400",
+                   f"--screenshot={shot}", page.resolve().as_uri())
+    assert proc.returncode == 0 and shot.stat().st_size > 20_000
