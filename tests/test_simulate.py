@@ -265,3 +265,9 @@ def test_aligned_frames_in_the_plank():
     # Upper arm: z points sideways (lateral), x up the near-vertical arm towards the shoulder.
     assert abs(mean["upper_arm"]["acc_z"]) < 1.0 and mean["upper_arm"]["acc_x"] > 8.0
     assert mean["wrist"]["acc_x"] > 8.0
+
+
+def test_module_stays_callable_like_the_top_level_function():
+    import imu_pushup.simulate as simulate_module
+    sim = ip.simulate(seed=1, n_reps=2)
+    assert simulate_module is ip.simulate and len(sim.truth["reps"]) == 2

@@ -12,8 +12,22 @@ truth (:mod:`.truth`) follows the SPEC's rep events on the true sternum height.
 """
 from __future__ import annotations
 
+import sys
+import types
+from typing import Any
+
 from .params import DEFAULTS, KINDS, sample_session_params
 from .session import TRUTH_SCHEMA, SimulatedSession, simulate_session
 
 __all__ = ["simulate_session", "SimulatedSession", "sample_session_params", "DEFAULTS", "KINDS",
            "TRUTH_SCHEMA"]
+
+
+class _CallableModule(types.ModuleType):
+    """``imu_pushup.simulate(...)`` keeps working once this subpackage shadows the function."""
+
+    def __call__(self, **kwargs: Any) -> SimulatedSession:
+        return simulate_session(**kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

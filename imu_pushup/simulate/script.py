@@ -356,8 +356,10 @@ def pushup_session(tl: Timeline, n_reps: int, variant: str, params: dict[str, An
     neck0 = reps[0]["neck_flexion_deg"] if reps else draw(params["neck_flexion_deg"], rng, "neck_flexion_deg")
     pivot_x, z_top = _down_to_plank(tl, params, rng, variant, sag0, neck0)
     plank = {"t_enter": tl.t_now}
-    tl.hold(draw(params["plank_hold_s"] if reps else params["hold_s"], rng, "plank_hold_s"),
-            "plank", True, breathing=True)
+    if reps:
+        tl.hold(draw(params["plank_hold_s"], rng, "plank_hold_s"), "plank", True, breathing=True)
+    else:
+        _plank_hold(tl, params, rng, variant, pivot_x, z_top, sag0, neck0)
     # Sternum must stay above the floor: limit the shoulder drop.
     max_drop = z_top - (seg.chest_depth_m * 0.95 + 0.02)
     a_max = draw(params["max_accel_m_s2"], rng, "max_accel_m_s2")
@@ -367,6 +369,23 @@ def pushup_session(tl: Timeline, n_reps: int, variant: str, params: dict[str, An
     plank["t_leave"] = tl.t_now
     _up_to_standing(tl, params, rng)
     return schedule, plank
+
+
+def _plank_hold(tl: Timeline, params: dict[str, Any], rng: np.random.Generator, variant: str,
+                pivot_x: float, z_top: float, sag_deg: float, neck_deg: float) -> None:
+    """A long still plank with one or two small weight shifts (no rep: a few cm, hips moving)."""
+    total = draw(params["hold_s"], rng, "hold_s")
+    n_shifts = int(rng.integers(1, 3))
+    still = total / (n_shifts + 1)
+    for _ in range(n_shifts):
+        tl.hold(still * rng.uniform(0.7, 1.0), "plank", True, breathing=True)
+        k = tl.samples(rng.uniform(1.2, 2.5))
+        bump = np.sin(np.pi * np.arange(1, k + 1) / k) ** 2
+        dz = rng.uniform(0.01, 0.03) * bump
+        dsag = rng.uniform(-6.0, 6.0) * bump
+        pose = chain.plank_pose(z_top - dz, (sag_deg + dsag) * DEG, neck_deg * DEG, variant, tl.seg, pivot_x)
+        tl.append(pose, True, "plank")
+    tl.hold(still, "plank", True, breathing=True)
 
 
 def walking_session(tl: Timeline, params: dict[str, Any], rng: np.random.Generator) -> None:
