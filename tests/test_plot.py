@@ -258,3 +258,13 @@ def test_gallery_truth_view_matches_the_simulator_truth():
     rep = res.reps.iloc[0]
     ax = plot.plot_event_definitions(h.index, h, rep)
     assert {"t_start", "t_bottom", "t_ascent", "t_end"} <= {t.get_text() for t in ax.texts}
+
+
+def test_gallery_pngs_exist_and_are_small():
+    from pathlib import Path
+    img = Path(__file__).resolve().parents[1] / "docs" / "img"
+    gallery = _gallery_module()
+    for name in (*gallery.GALLERY, "events"):
+        data = (img / f"{name}.png").read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert 5_000 < len(data) < gallery.MAX_PNG_BYTES, (name, len(data))
