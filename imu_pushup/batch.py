@@ -10,6 +10,7 @@ a batch gives the same table on any executor.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -184,7 +185,7 @@ def dask_executor(n_workers: int = 2, *, processes: bool = True, threads_per_wor
         cluster = None
     else:
         cluster = LocalCluster(n_workers=n_workers, processes=processes, threads_per_worker=threads_per_worker,
-                               dashboard_address=None, silence_logs="error")
+                               dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         yield client.get_executor()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .errors import (ColumnError, NonFiniteError, SamplingRateError, SaturationError,
                      SensorNotWornError, TimestampError, UnitError, InputError)
-from .units import (ACC_COLUMNS, GYR_COLUMNS, GRAVITY_M_S2, MIN_SAMPLING_RATE_HZ, PLACEMENTS,
+from .units import (ACC_COLUMNS, DEG_PER_RAD, GYR_COLUMNS, GRAVITY_M_S2, MIN_SAMPLING_RATE_HZ, PLACEMENTS,
                     TIME_COLUMN)
 
 #: A step longer than this many nominal sample periods counts as a gap.
@@ -39,8 +39,13 @@ MAX_SATURATED_FRACTION = 0.02
 STILL_TILT_DEG = 1.5
 STILL_ACC_RANGE_M_S2 = 0.15
 STILL_GYR_DEG_S = 2.0
-#: The gyro scale that the accelerometer's rotation implies: about 1 in deg/s, 57 in rad/s.
-RAD_S_SCALE_THRESHOLD = 8.0
+#: Reading a deg/s gyro as rad/s overshoots the turning of gravity 57-fold, so the residual grows
+#: by far more than this (>= 15x on simulated walking, the hardest case; >= 80x on real push-ups).
+#: Data truly in rad/s grows it by less (<= 2x). Below this factor the gyro is taken for rad/s.
+RAD_S_RESIDUAL_GROWTH = 5.0
+#: Only samples whose acceleration magnitude is this close to its median count in the unit test:
+#: there the accelerometer's direction is gravity's, not a linear acceleration's.
+UNIT_TEST_ACC_TOLERANCE_M_S2 = 1.0
 
 
 @dataclass(frozen=True)
@@ -299,8 +304,8 @@ def check_units(df: pd.DataFrame, source: str) -> None:
 
     Acceleration: the median magnitude must be near 9.81 m/s² (gravity dominates any push-up
     recording). Gyro: the rate at which the gravity direction turns in the sensor frame equals the
-    gyro's component across gravity (d g/dt = -omega x g); a gyro that has to be scaled by about
-    57 to explain that rotation is in rad/s.
+    gyro's component across gravity (d g/dt = -omega x g); a gyro that explains that turning far
+    better when multiplied by 57.3 is in rad/s.
     """
     acc = df.loc[:, list(ACC_COLUMNS)].to_numpy(dtype=float)
     norm = np.linalg.norm(acc, axis=1)
@@ -318,19 +323,21 @@ def check_units(df: pd.DataFrame, source: str) -> None:
         raise UnitError(f"acceleration magnitude {med:.3g} is not near gravity (9.81 m/s²)", source=source,
                         fix="acc_* must be in m/s² as specific force (an axis pointing up reads +9.81)")
     if all(c in df.columns for c in GYR_COLUMNS):
-        scale = gyro_scale_from_tilt(df)
-        if scale is not None and scale > RAD_S_SCALE_THRESHOLD:
-            raise UnitError(f"gyro looks like rad/s (the accelerometer sees it turn {scale:.0f}x faster than gyr_* says)",
-                            source=source, fix="multiply gyr_* by 57.2958 to get deg/s")
+        fit = _gyro_unit_fit(df)
+        if fit is not None and fit["rad_s_residual"] < RAD_S_RESIDUAL_GROWTH * fit["deg_s_residual"]:
+            raise UnitError(f"gyro looks like rad/s (the accelerometer sees it turn {fit['scale']:.0f}x faster "
+                            "than gyr_* says in deg/s)", source=source, fix="multiply gyr_* by 57.2958 to get deg/s")
 
 
-def gyro_scale_from_tilt(df: pd.DataFrame) -> float | None:
-    """Least-squares factor that maps the gyro (read as deg/s) onto the turning of gravity.
+def _gyro_unit_fit(df: pd.DataFrame) -> dict[str, float] | None:
+    """How well the gyro explains the turning of gravity, read as deg/s and as rad/s.
 
     In the sensor frame gravity's direction g changes as dg/dt = -omega x g, whatever the
-    orientation, so with the gyro in deg/s the factor is about 1 (linear acceleration and
-    smoothing blur it to roughly 0.7-1.5); in rad/s about 57. None when the sensor barely tilts,
-    so the test cannot tell.
+    orientation. Both readings of the gyro predict that turning; the residual energy of each
+    says which unit the data is in. Linear acceleration (walking, a bounce) also moves the
+    accelerometer's direction; it adds the same error to both readings, so it cannot make a
+    deg/s gyro look like rad/s unless the gyro truly is 57 times too small. None when the
+    sensor barely tilts, so the test cannot tell.
     """
     t = df.index.to_numpy(dtype=float)
     if len(t) < 20:
@@ -340,18 +347,32 @@ def gyro_scale_from_tilt(df: pd.DataFrame) -> float | None:
     fs = 1.0 / float(np.median(np.diff(t)))
     k = max(1, int(round(0.15 * fs)))  # ~0.15 s moving average: noise down, push-up motion kept
     g = _moving_average(acc, k)
-    g /= np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-9)
+    norm = np.linalg.norm(g, axis=1)
+    g /= np.maximum(norm[:, None], 1e-9)
     w = _moving_average(gyr, k)
     dg = np.gradient(g, t, axis=0)            # observed turning of gravity, 1/s
     pred = -np.cross(w, g)                    # what the gyro says it should be, if in deg/s
     moving = np.linalg.norm(dg, axis=1) > np.radians(5.0)  # clearly rotating (> 5 deg/s of tilt)
+    moving &= np.abs(norm - np.median(norm)) < UNIT_TEST_ACC_TOLERANCE_M_S2
     if moving.sum() < max(10, int(0.5 * fs)):
         return None
-    num = float(np.sum(dg[moving] * pred[moving]))
-    den = float(np.sum(pred[moving] * pred[moving]))
-    if den <= 0:
-        return None
-    return num / den
+    dg, pred = dg[moving], pred[moving]
+    den = float(np.sum(pred * pred))
+    scale = float(np.sum(dg * pred)) / den if den > 0 else float("inf")
+    return {"scale": scale,
+            "deg_s_residual": float(np.sum((dg - pred) ** 2)),
+            "rad_s_residual": float(np.sum((dg - DEG_PER_RAD * pred) ** 2))}
+
+
+def gyro_scale_from_tilt(df: pd.DataFrame) -> float | None:
+    """Least-squares factor that maps the gyro (read as deg/s) onto the turning of gravity.
+
+    About 1 when the gyro is in deg/s (linear acceleration and smoothing blur it to roughly
+    0.6-1.8), about 57 in rad/s; None when the sensor barely tilts. A diagnostic: the unit check
+    itself compares how well each reading explains the turning (see :func:`check_units`).
+    """
+    fit = _gyro_unit_fit(df)
+    return None if fit is None else fit["scale"]
 
 
 def gyro_to_tilt_rate_ratio(df: pd.DataFrame) -> float | None:

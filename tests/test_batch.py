@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -87,7 +88,7 @@ def test_local_dask_cluster_gives_the_same_table(cohort):
     d, _ = cohort
     local = analyze_many(d, analyze_fn=cycle_counter, workers=2, progress=False)
     cluster = distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
-                                       dashboard_address=None, silence_logs="error")
+                                       dashboard_address=None, silence_logs=logging.ERROR)
     try:
         with distributed.Client(cluster) as client:
             dask = analyze_many(d, client.get_executor(), analyze_fn=cycle_counter, progress=False)

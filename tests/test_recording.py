@@ -127,3 +127,16 @@ def test_errors_render_as_one_line():
     with pytest.raises(errors.NonFiniteError) as info:
         ip.Recording(df, source="multi\nline.csv")
     assert "\n" not in str(info.value) and "sample 5" in str(info.value)
+
+
+def test_gyro_unit_on_simulated_pushups_all_placements():
+    """Simulator truth in deg/s is accepted; the same gyro in rad/s is refused, at every placement."""
+    simulate = pytest.importorskip("imu_pushup.simulate")
+    sim = simulate.simulate_session(seed=3, n_reps=4, placements=("chest", "upper_arm", "wrist", "lumbar", "head"),
+                                    sampling_rate_hz=50.0)
+    for placement, rec in sim.recordings.items():
+        ip.Recording(rec.data, placement=placement)
+        df = rec.data.copy()
+        df[["gyr_x", "gyr_y", "gyr_z"]] = np.radians(df[["gyr_x", "gyr_y", "gyr_z"]])
+        with pytest.raises(errors.UnitError, match="rad/s"):
+            ip.Recording(df, placement=placement)

@@ -132,3 +132,12 @@ def test_all_real_exports_read():
         rec = ip.read(path, placement="upper_arm")
         assert rec.metadata["sensorlog_duplicate_rows_dropped"] == 0
         assert rec.duration_s > 10
+
+
+@needs_real
+def test_real_gyro_left_in_rad_s_is_refused():
+    rec = read_sensorlog(REAL[0], placement="upper_arm")
+    df = rec.data.copy()
+    df[["gyr_x", "gyr_y", "gyr_z"]] = np.radians(df[["gyr_x", "gyr_y", "gyr_z"]])
+    with pytest.raises(errors.UnitError, match="rad/s"):
+        ip.Recording(df, placement="upper_arm")
