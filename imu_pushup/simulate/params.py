@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "lockout": (0.99, 0.998),        # arm extension at the top (shoulder-wrist / arm length)
     "sway_deg": 1.0,                 # slow lateral roll/yaw sway of the body (3-D motion)
     "tremor_m_s2": 0.08,             # RMS of the 8-12 Hz shaking while on the hands
+    "elbow_flare": (0.3, 0.6),       # arm rotation about its long axis per radian of elbow flexion
     # sensors
     "mount": "random",               # "random" | "aligned" | per-placement dict of quaternions xyzw
     "wobble": 1.0,                   # strap/skin wobble gain (0 = rigid)

@@ -297,6 +297,12 @@ def _simulate_sensor(placement: str, pts: chain.ChainPoints, seg: Segments, para
     # Extra segment roll for the limbs and head (they move more freely than the trunk).
     extra_roll = {"trunk": 0.0, "head": 2.0, "upper_arm": 2.0, "forearm": 1.5}[st.segment] * np.pi / 180
     seg_roll = roll + _smooth_noise(rng, np.arange(len(roll)) * dt, extra_roll, 0.1, 0.6)
+    if st.segment in ("upper_arm", "forearm"):
+        # Elbows flare out as they bend: the arm turns about its long axis with elbow flexion.
+        flexion = np.pi - (pts.angles["forearm"] - pts.angles["upper_arm"])
+        flexion = np.clip(np.pi - flexion, 0.0, None)   # 0 with the arm straight
+        coupling = draw(params["elbow_flare"], rng, "elbow_flare")
+        seg_roll = seg_roll + coupling * (1.0 if st.segment == "upper_arm" else 0.5) * flexion
     pos, rot = imu.site_motion(pts, st, yaw, seg_roll, sway_y)
     f, gyr, sensor_rot = imu.ideal_imu(pos, rot, dt, wob, mount.as_matrix())
     acc_out = imu.resample(f, dt, tau, fs)
