@@ -247,7 +247,7 @@ def add_reps(tl: Timeline, reps: list[dict[str, float]], variant: str, pivot_x: 
              max_drop_m: float, a_max: float) -> list[dict[str, float]]:
     """Append the reps to the timeline; returns each rep's nominal schedule (fine-grid seconds)."""
     seg = tl.seg
-    z_parts, label_parts, drop_parts, rep_drop = [], [], [], []
+    z_parts, label_parts, rep_drop = [], [], []
     schedule = []
     t = tl.t_now
     n0 = tl.n

@@ -17,8 +17,8 @@ from ..body import BodyGeometry
 from ..recording import Recording, Session, from_arrays
 from ..units import GRAVITY_M_S2, PLACEMENTS
 from . import chain, imu, script
-from .chain import HEAD, THIGH, TRUNK, Segments
-from .params import KINDS, check_basics, draw, resolve, to_jsonable
+from .chain import TRUNK, Segments
+from .params import check_basics, draw, resolve, to_jsonable
 from .truth import THRESHOLDS, reps_truth
 
 TRUTH_SCHEMA = "imu-pushup/truth@1"
