@@ -28,6 +28,8 @@ ip.datasets.list_datasets()"""),
     ("code", """sim = ip.datasets.load("example")
 rec = ip.read(ip.datasets.path("example") / "chest.csv")
 rec"""),
+    ("md", "Look at the raw channels first: which axis carries gravity, the units, any dropouts."),
+    ("code", "plot.plot_recording(rec);"),
     ("md", "Analyse it. The result shows itself as a summary, the overview plot and the per-rep table."),
     ("code", """res = ip.analyze(rec, height_m=sim.truth["height_m"])
 res"""),
@@ -42,7 +44,7 @@ errors = (found[cols] - truth[cols]).abs()
 print(f"{len(found)} reps found, {len(truth)} done")
 errors.describe().loc[["50%", "max"]].round(3)"""),
     ("md", "The plots: phases share one colour map everywhere (grey top, blue descent, orange bottom, green ascent)."),
-    ("code", "plot.plot_overview(res);"),
+    ("code", """plot.plot_overview(res, truth=sim.truth);  # the black strip on top: the reps actually done"""),
     ("code", "plot.plot_tempo(res);"),
     ("code", "plot.plot_depth_sag(res);"),
     ("code", "plot.plot_trend(res);"),

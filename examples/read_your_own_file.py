@@ -47,6 +47,15 @@ def from_other_app(path: Path) -> ip.Recording:
         placement="chest", source=str(path))
 
 
+def plot_raw(rec: ip.Recording, path: Path) -> None:
+    """The raw channels, to check units and dropouts (needs matplotlib)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from imu_pushup import plot
+    plot.plot_recording(rec).savefig(path, dpi=80)
+    print(f"raw channels plotted to {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, help="your recording (canonical CSV, Parquet, SensorLog CSV)")
@@ -59,15 +68,17 @@ def main() -> None:
     if args.path is not None:
         rec = ip.read(args.path, placement=args.placement)
         print(rec)
+        plot_raw(rec, args.out / "raw.png")
         res = ip.analyze(rec, height_m=args.height_m)
         print(f"{res.n_reps} reps")
         print(res.reps[["index", "t_start", "descent_s", "pause_s", "ascent_s", "flags"]].round(2)
               .to_string(index=False))
         return
 
-    # another app's layout and units -> Recording -> canonical CSV (+ Parquet) -> read back
+    # another app's layout and units -> Recording -> canonical CSV -> read back
     rec = from_other_app(other_app_csv(args.out))
     print("converted:", rec)
+    plot_raw(rec, args.out / "raw.png")  # look before you analyse: units, gravity axis, gaps
     ip.write(rec, args.out / "chest.csv")
     again = ip.read(args.out / "chest.csv")
     assert np.allclose(again.acc, rec.acc, rtol=1e-6, atol=1e-5)

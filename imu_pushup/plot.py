@@ -230,13 +230,16 @@ def phase_legend_handles() -> list[Any]:
 # ---------------------------------------------------------------------------------------------
 
 def plot_overview(result: Any, ax: Any = None, *, signal: str | None = None,
-                  legend: bool = True, title: str | None = None):
+                  legend: bool = True, title: str | None = None, truth: Any = None):
     """The set at a glance: a signal over time, phases shaded, reps numbered, flags marked.
 
     ``signal`` is a column of ``result.signals`` (default ``height_m``, else ``trunk_pitch_deg``);
-    without signals only the phases are drawn. Returns the Axes.
+    without signals only the phases are drawn. ``truth`` (reps with ``t_start``/``t_end``: a
+    simulator truth dict, a list of dicts or a DataFrame, e.g. hand labels) adds the true reps
+    as a strip along the top, to see what was found against what was done. Returns the Axes.
     """
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
     from matplotlib.transforms import blended_transform_factory
 
     ax = _axes(ax, (10.0, 3.4))
@@ -291,6 +294,11 @@ def plot_overview(result: Any, ax: Any = None, *, signal: str | None = None,
         lo, hi = ax.get_ylim()
         ax.set_ylim(lo, hi + 0.12 * (hi - lo))  # room for the rep numbers
 
+    if truth is not None:
+        true_reps = _truth_reps(truth)
+        for t0, t1 in zip(_col(true_reps, "t_start"), _col(true_reps, "t_end")):
+            ax.axvspan(t0, t1, ymin=0.985, ymax=1.0, color="#222222", lw=0, zorder=7)
+        handles.append(Patch(facecolor="#222222", label=f"truth ({len(true_reps)})"))
     if t_sig is not None and len(t_sig):
         ax.set_xlim(t_sig[0], t_sig[-1])
     elif len(reps) and np.isfinite(t_start).any():
@@ -310,6 +318,40 @@ def plot_overview(result: Any, ax: Any = None, *, signal: str | None = None,
                   ncol=min(10, 4 + len(handles)), frameon=False, bbox_to_anchor=(1.0, 1.0),
                   borderaxespad=0.1, handlelength=1.2, columnspacing=1.0)
     return ax
+
+
+def _truth_reps(truth: Any) -> pd.DataFrame:
+    if isinstance(truth, Mapping):
+        truth = truth.get("reps", [])
+    return truth if isinstance(truth, pd.DataFrame) else pd.DataFrame(list(truth))
+
+
+def plot_recording(rec: Any, axes: Sequence[Any] | None = None, *, title: str | None = None):
+    """A recording's raw channels: acceleration (m/s²) and, when present, angular rate (deg/s).
+
+    Gaps in the timestamps are shaded. Useful to check a file before analysing it (units, which
+    axis carries gravity, dropouts). Returns the Figure.
+    """
+    n = 2 if rec.gyr is not None else 1
+    if axes is None:
+        fig, axes = _plt().subplots(n, 1, figsize=(10.0, 2.2 + 1.6 * n), sharex=True, layout="constrained")
+        axes = np.atleast_1d(axes)
+    else:
+        fig = axes[0].figure
+    colors = ("#D55E00", "#009E73", "#0072B2")
+    blocks = [(rec.acc, "acceleration (m/s²)", "acc")] + ([(rec.gyr, "angular rate (deg/s)", "gyr")] if n == 2 else [])
+    for ax, (values, label, prefix) in zip(axes, blocks):
+        for k, axis in enumerate("xyz"):
+            ax.plot(rec.t, values[:, k], lw=0.8, color=colors[k], label=f"{prefix}_{axis}")
+        for gap in getattr(rec, "gaps", []) or []:
+            ax.axvspan(gap.t_before, gap.t_after, color="#888888", alpha=0.3, lw=0)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, frameon=False, ncol=3, loc="upper right")
+    axes[-1].set_xlabel("time (s)")
+    axes[0].set_title(title or f"{rec.placement}: {rec.sampling_rate_hz:.0f} Hz, {rec.duration_s:.1f} s",
+                      loc="left", fontsize=10)
+    return fig
 
 
 def plot_tempo(result: Any, ax: Any = None, *, settings: Any = None, legend: bool = True):

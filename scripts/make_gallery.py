@@ -80,7 +80,7 @@ def render_dataset(name: str, out_dir: Path, *, truth: bool = False) -> Path:
         title = (f"{name}: {len(result.reps)} reps found ({n_true} done), "
                  f"{', '.join(sim.recordings)}")
     fig = Figure(figsize=(10.0, 3.2), layout="constrained")
-    plot.plot_overview(result, fig.subplots(), title=title)
+    plot.plot_overview(result, fig.subplots(), title=title, truth=None if truth else sim.truth)
     path = out_dir / f"{name}.png"
     size = _save(fig, path)
     print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {size / 1000:.0f} kB")

@@ -268,3 +268,18 @@ def test_gallery_pngs_exist_and_are_small():
         data = (img / f"{name}.png").read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n", name
         assert 5_000 < len(data) < gallery.MAX_PNG_BYTES, (name, len(data))
+
+
+def test_overview_truth_strip_and_raw_recording():
+    simulate = pytest.importorskip("imu_pushup.simulate")
+    sim = simulate.simulate_session(seed=2, n_reps=3, placements=("chest",), sampling_rate_hz=50.0)
+    res = synthetic_result(2)
+    ax = plot.plot_overview(res, truth=sim.truth)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "truth (3)" in labels
+    assert len(ax.patches) == len(plot.phase_intervals(res)) + 3
+    rec = sim.recordings["chest"]
+    fig = plot.plot_recording(rec)
+    assert len(fig.axes) == 2
+    assert np.allclose(fig.axes[0].get_lines()[2].get_ydata(), rec.acc[:, 2])
+    assert np.allclose(fig.axes[1].get_lines()[0].get_ydata(), rec.gyr[:, 0])
