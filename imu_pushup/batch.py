@@ -188,11 +188,18 @@ def dask_executor(n_workers: int = 2, *, processes: bool = True, threads_per_wor
                                dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
+        client.run(_warm_up)  # import the analysis once per worker, outside any task's time
         yield client.get_executor()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _warm_up() -> None:
+    import importlib
+    with contextlib.suppress(ImportError):
+        importlib.import_module("imu_pushup.engine.analyze")
 
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
