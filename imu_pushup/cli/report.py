@@ -67,16 +67,6 @@ def load_recordings(sensors: list[str], placement: str | None) -> list[Any]:
     return recordings
 
 
-def _calibration(path: str | None) -> Any:
-    if path is None:
-        return None
-    try:
-        from ..io.calibration import load_calibration
-    except ImportError:
-        return path
-    return load_calibration(path)
-
-
 def run(args: argparse.Namespace) -> int:
     from .. import analyze
     from ..report import write_report
@@ -88,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("folder does not exist", source=str(out), fix="create the folder first")
     recordings = load_recordings(args.sensors, args.placement)
     source: Any = recordings[0] if len(recordings) == 1 else recordings
-    result = analyze(source, height_m=args.height_m, calibration=_calibration(args.calibration))
+    result = analyze(source, height_m=args.height_m, calibration=args.calibration)
     title = args.title or f"Push-up set: {Path(parse_sensor(args.sensors[0], None)[1]).name}"
     write_report(result, out, title=title, plots=not args.no_plots,
                  sources=[parse_sensor(a, None)[1] for a in args.sensors])
