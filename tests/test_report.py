@@ -200,3 +200,8 @@ def test_report_command_on_a_simulated_set(tmp_path):
     assert len(_parse(text).rows["reps"]) == 1 + n_true
     missed = text[text.index('id="cues-missed"'):]
     assert "one straight line" in missed.split("</ul>")[0]
+    broken = tmp_path / "broken.cal.json"
+    broken.write_text("{not json")
+    proc = _run_cli(str(tmp_path / "chest.csv"), "--calibration", str(broken), "-o", str(tmp_path / "x.html"))
+    assert proc.returncode == 2 and "broken.cal.json" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
