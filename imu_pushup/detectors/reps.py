@@ -133,6 +133,24 @@ class RepCandidate:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+class _LazyRotation:
+    """Rotation of a chunk's up vectors from the current reference, computed in blocks on demand
+    (a reference change only recomputes what is read afterwards)."""
+
+    BLOCK = 512
+
+    def __init__(self, seg: "RepSegmenter", up: np.ndarray) -> None:
+        self.seg, self.up = seg, up
+        self.a = -1
+        self.vals = np.zeros(0)
+
+    def __getitem__(self, i: int) -> float:
+        if not (self.a <= i < self.a + len(self.vals)):
+            self.a = i
+            self.vals = self.seg.rotation(self.up[i:i + self.BLOCK])
+        return self.vals[i - self.a]
+
+
 class RepSegmenter:
     """Causal rep state machine on the rotation of one segment away from its top hold.
 
@@ -212,7 +230,7 @@ class RepSegmenter:
             return out
         self._append(k0, up)
         s = self.s
-        rot = self.rotation(up) if self.ref is not None else None
+        rot = _LazyRotation(self, up) if self.ref is not None else None
         i = 0
         still_l = still.tolist()
         breaks_l = breaks.tolist()
@@ -232,7 +250,7 @@ class RepSegmenter:
                     self.holds.append((k, self.ref))
                     if self.first_hold is None:
                         self.first_hold = (k, self.ref)
-                    rot = self.rotation(up)
+                    rot = _LazyRotation(self, up)
                     self.top_val = float(rot[i])
                     self.k_top = k
                     i += 1
@@ -279,13 +297,13 @@ class RepSegmenter:
                 near_top = self.min_after - self.top_val <= 0.3 * amp
                 if r - self.top_val <= s.band * amp:
                     out.extend(self._finalize(k, k))
-                    rot = self.rotation(up)
+                    rot = _LazyRotation(self, up)
                     self.top_val, self.k_top = float(rot[i]), k
                     self.state = self.IDLE
                 elif r > self.min_after + max(0.5 * s.start_deg, 0.15 * amp):
                     if near_top:
                         out.extend(self._finalize(self.k_min, k))
-                        rot = self.rotation(up)
+                        rot = _LazyRotation(self, up)
                         r = float(rot[i])
                         self.k_top = self.k_min
                         self.top_val = float(self.rotation(self.up_between(self.k_min, self.k_min))[0])
@@ -300,7 +318,7 @@ class RepSegmenter:
                             self.peak, self.k_peak = r, k
                 elif near_top and (k - self.k_min >= self.settle_n or self.still_run >= self.hold_n):
                     out.extend(self._finalize(self.k_min, k))
-                    rot = self.rotation(up)
+                    rot = _LazyRotation(self, up)
                     self.k_top = self.k_min
                     self.top_val = float(self.rotation(self.up_between(self.k_min, self.k_min))[0])
                     self.state = self.IDLE

@@ -350,6 +350,11 @@ class StreamAnalyzer:
             k_zb = c.k_bottom + int(np.argmin(mot_b)) if len(mot_b) else (c.k_bottom + c.k_ascent) // 2
             av = track.buf.get("av", k_z0, c.k_end)
             k_turn = k_zb - k_z0
+            if k_turn > 0:
+                # constant offset (accelerometer bias / scale error seen along gravity): the one
+                # that brings the velocity back to zero at the bottom turn
+                v_raw = float(np.sum(0.5 * (av[1:k_turn + 1] + av[:k_turn]))) * track.period
+                av = av - v_raw / (k_turn * track.period)
             v, z = zupt_height(av, track.period, [0, k_turn])
             off = c.k_top - k_z0
             if off > 0:
@@ -374,7 +379,7 @@ class StreamAnalyzer:
             back_m = abs(float(height[-1] - height[0]))
             if drop < self.segmenter.s.min_depth_m or lever_m > 4.0 or drop > 0.9:
                 return None
-            if back_m > 0.35 * drop + 0.03:      # a rep returns to its top height
+            if posture is None and back_m > 0.35 * drop + 0.03:   # a rep returns to its top height
                 return None
             if posture is None and not (c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
                                         and lever_m >= UNDECIDED_MIN_LEVER_M):

@@ -1,0 +1,261 @@
+"""Benchmark: accuracy over simulated sessions, speed, memory, real recordings. One markdown table.
+
+    python -m imu_pushup.bench [--sessions 200] [--quick] [--workers 2] [--out benchmarks/results.md]
+
+Each simulated session (parameters from :func:`imu_pushup.simulate.sample_session_params`,
+spanning tempo, pauses, depth, sag, knee, mounting, 25-200 Hz, packet loss and distractors) is
+analysed once per placement it carries, that sensor alone, and compared with the simulator's truth.
+Real data (read from ``../shared/data`` when present, never copied): workout-buddy upper-arm sets
+(reported counts) and gains-pushup sternum windows (one rep each).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+import tracemalloc
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PLACEMENTS = ("chest", "lumbar", "upper_arm", "wrist")
+EVENTS = ("t_start", "t_bottom", "t_ascent", "t_end")
+DATA_DIR = Path(os.environ.get("IMU_PUSHUP_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+
+
+def _one_session(seed: int) -> list[dict[str, Any]]:
+    from .engine.analyze import analyze
+    from .simulate import sample_session_params, simulate_session
+    params = sample_session_params(np.random.default_rng(10_000 + seed))
+    sim = simulate_session(seed=seed, **params)
+    truth = sim.truth.get("reps", [])
+    out = []
+    for p in PLACEMENTS:
+        if p not in sim.recordings:
+            continue
+        try:
+            res = analyze(sim.recordings[p], height_m=params.get("height_m"), keep_signals=False)
+            reps = res.reps
+            err = None
+        except Exception as exc:  # a crash is a result too
+            reps, err = None, f"{type(exc).__name__}: {exc}"
+        row: dict[str, Any] = {"seed": seed, "placement": p, "kind": params["kind"],
+                               "n_true": len(truth), "n_found": None if reps is None else len(reps),
+                               "error": err, "rate": params["sampling_rate_hz"]}
+        if reps is not None and len(reps) == len(truth) and len(truth):
+            for ev in EVENTS:
+                row[ev] = [float(a - b["t_start" if False else ev]) for a, b in zip(reps[ev], truth)]
+            row["descent"] = [float(a - b["descent_s"]) for a, b in zip(reps["descent_s"], truth)]
+            row["depth"] = [float(a) - b["depth_m"] for a, b in zip(reps["depth_m"], truth)
+                            if a is not None and not (isinstance(a, float) and math.isnan(a))]
+            row["latency"] = [float(a - b) for a, b in zip(reps["t_reported"], reps["t_end"])]
+        out.append(row)
+    return out
+
+
+def accuracy_rows(n_sessions: int, workers: int) -> list[tuple[str, str, str]]:
+    seeds = list(range(n_sessions))
+    results: list[dict[str, Any]] = []
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as ex:
+            for r in ex.map(_one_session, seeds, chunksize=4):
+                results.extend(r)
+    else:
+        for s in seeds:
+            results.extend(_one_session(s))
+    rows: list[tuple[str, str, str]] = []
+    crashes = [r for r in results if r["error"]]
+    rows.append(("simulated sessions / sensor analyses / crashes",
+                 f"{n_sessions} / {len(results)} / {len(crashes)}", "0 crashes"))
+    targets = {"chest": ">= 99 %", "lumbar": "-", "upper_arm": ">= 97 %", "wrist": ">= 97 %"}
+    for p in PLACEMENTS:
+        rs = [r for r in results if r["placement"] == p and not r["error"]]
+        push = [r for r in rs if r["kind"] == "pushups"]
+        dis = [r for r in rs if r["kind"] != "pushups"]
+        if not push:
+            continue
+        exact = np.mean([r["n_found"] == r["n_true"] for r in push])
+        within = np.mean([abs(r["n_found"] - r["n_true"]) <= 1 for r in push])
+        rows.append((f"{p}: count exact / within 1 ({len(push)} sessions)",
+                     f"{100 * exact:.1f} % / {100 * within:.1f} %", targets[p]))
+        if dis:
+            rows.append((f"{p}: distractor sessions with reps / false reps",
+                         f"{sum(r['n_found'] > 0 for r in dis)} of {len(dis)} / {sum(r['n_found'] for r in dis)}", "0"))
+        for ev in EVENTS:
+            e = np.abs(np.concatenate([r[ev] for r in push if ev in r] or [np.zeros(0)])) * 1000
+            if len(e):
+                tgt = "<= 40 / <= 100" if p == "chest" else ("<= 80 median" if p in ("upper_arm", "wrist") else "-")
+                rows.append((f"{p}: {ev} |error| median / p90 (ms)",
+                             f"{np.median(e):.0f} / {np.percentile(e, 90):.0f}", tgt))
+        d = np.abs(np.concatenate([r["descent"] for r in push if "descent" in r] or [np.zeros(0)])) * 1000
+        if len(d):
+            rows.append((f"{p}: descent_s |error| median (ms)", f"{np.median(d):.0f}", "<= 50"))
+        dd = np.abs(np.concatenate([r["depth"] for r in push if r.get("depth")] or [np.zeros(0)])) * 100
+        if len(dd):
+            rows.append((f"{p}: depth_m |error| median / p90 (cm)",
+                         f"{np.median(dd):.1f} / {np.percentile(dd, 90):.1f}",
+                         "<= 1.5 / <= 3" if p == "chest" else "-"))
+        lat = np.concatenate([r["latency"] for r in push if "latency" in r] or [np.zeros(0)]) * 1000
+        if len(lat):
+            rows.append((f"{p}: live report after t_end max / p95 (ms)",
+                         f"{np.max(lat):.0f} / {np.percentile(lat, 95):.0f}", "<= 300"))
+    return rows
+
+
+def _long_recording(minutes: float, rate: float = 100.0):
+    """A long chest recording: simulated sessions back to back on one clock."""
+    from .recording import from_arrays
+    from .simulate import simulate_session
+    parts_t, parts_a, parts_g = [], [], []
+    t_end = 0.0
+    seed = 0
+    while t_end < minutes * 60.0:
+        sim = simulate_session(seed=seed, n_reps=15, placements=("chest",), sampling_rate_hz=rate)
+        rec = sim.recordings["chest"]
+        t = np.arange(len(rec.t)) / rate + t_end
+        parts_t.append(t)
+        parts_a.append(rec.acc)
+        parts_g.append(rec.gyr)
+        t_end = t[-1] + 1.0 / rate
+        seed += 1
+    t = np.concatenate(parts_t)
+    keep = t < minutes * 60.0
+    return from_arrays(t[keep], np.vstack(parts_a)[keep], np.vstack(parts_g)[keep], placement="chest",
+                       sampling_rate_hz=rate)
+
+
+def speed_rows(quick: bool) -> list[tuple[str, str, str]]:
+    from scipy import signal
+    from .engine.stream import StreamAnalyzer
+    rows: list[tuple[str, str, str]] = []
+    minutes = 60.0
+    rec = _long_recording(minutes)
+    x = np.hstack((rec.acc, rec.gyr))
+    sos = signal.butter(4, 5.0, fs=100.0, output="sos")
+    t0 = time.perf_counter()
+    signal.sosfilt(sos, x, axis=0)
+    t_sos = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    an = StreamAnalyzer({"chest": 100.0})
+    an.feed("chest", rec.t, rec.acc, rec.gyr)
+    an.finish()
+    t_batch = time.perf_counter() - t0
+    rows.append(("speed: 60 min 100 Hz chest, batch / one sosfilt pass",
+                 f"{t_batch:.2f} s / {t_sos:.3f} s = {t_batch / t_sos:.1f}x ({an.result().n_reps} reps)", "<= 10x"))
+    n = len(rec.t) if not quick else len(rec.t) // 6
+    an = StreamAnalyzer({"chest": 100.0})
+    t, acc, gyr = rec.t, rec.acc, rec.gyr
+    t0 = time.perf_counter()
+    for i in range(0, n, 10):
+        an.feed("chest", t[i:i + 10], acc[i:i + 10], gyr[i:i + 10])
+    t_live = time.perf_counter() - t0
+    frac = t_live / (n / 100.0)
+    rows.append((f"speed: 10-sample chunks, share of real time ({n / 6000:.0f} min)",
+                 f"{100 * frac:.2f} %", "< 1 %"))
+    # memory over a long stream: peak traced memory in the first vs the last part
+    hours = 0.5 if quick else 2.0
+    an = StreamAnalyzer({"chest": 100.0})
+    step = 100
+    total = int(hours * 3600 * 100)
+    m = len(t)
+    tracemalloc.start()
+    marks = []
+    base = 0.0
+    for i in range(0, total, step):
+        j = i % m
+        if j + step > m:
+            j = 0
+        base_t = (i // m) * (m / 100.0)
+        an.feed("chest", t[j:j + step] + (i - j) / 100.0, acc[j:j + step], gyr[j:j + step])
+        if i % (total // 4) < step:
+            marks.append(tracemalloc.get_traced_memory()[0] / 1e6)
+    tracemalloc.stop()
+    del base, base_t
+    rows.append((f"memory: traced MB at 1/4, 2/4, 3/4 of a {hours:g} h stream",
+                 " / ".join(f"{v:.1f}" for v in marks[1:]), "flat"))
+    return rows
+
+
+def real_rows() -> list[tuple[str, str, str]]:
+    import csv
+    from .engine.analyze import analyze
+    from .io.read import read
+    rows: list[tuple[str, str, str]] = []
+    wb = DATA_DIR / "workout-buddy"
+    if (wb / "sets.csv").exists():
+        exact = within = total = crash = 0
+        misses = []
+        with open(wb / "sets.csv", newline="") as fh:
+            for r in csv.DictReader(fh):
+                total += 1
+                try:
+                    rec = read(wb / "sensorlog" / f"{r['set']}.csv", placement="upper_arm")
+                    n = analyze(rec, height_m=float(r["height_m"]), keep_signals=False).n_reps
+                except Exception:
+                    crash += 1
+                    continue
+                want = int(r["reps"])
+                exact += n == want
+                within += abs(n - want) <= 1
+                if n != want:
+                    misses.append(f"{n}/{want}")
+        rows.append((f"real workout-buddy upper-arm sets ({total}): exact / within 1 / crashes",
+                     f"{exact} / {within} / {crash}", f"{total} exact, 0 crashes"))
+    gp = DATA_DIR / "gains-pushup"
+    files = sorted(gp.glob("*.json")) if gp.exists() else []
+    if files:
+        from .recording import from_arrays
+        from .units import GRAVITY_M_S2
+        one = n_win = 0
+        for f in files:
+            for s in json.loads(f.read_text())["sessions"]:
+                d = s["data"]
+                if len(d) < 10:
+                    continue
+                acc = np.array([[x["ax"], x["ay"], x["az"]] for x in d]) * GRAVITY_M_S2
+                gyr = np.array([[x["gx"], x["gy"], x["gz"]] for x in d])
+                t = np.arange(len(d)) / 40.0
+                n_win += 1
+                try:
+                    rec = from_arrays(t, acc, gyr, placement="chest", sampling_rate_hz=40.0)
+                    one += analyze(rec, keep_signals=False).n_reps == 1
+                except Exception:
+                    pass
+        rows.append((f"real gains-pushup sternum windows ({n_win}): exactly one rep found",
+                     f"{100 * one / max(n_win, 1):.0f} %", "-"))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m imu_pushup.bench", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=200)
+    ap.add_argument("--quick", action="store_true", help="40 sessions, shorter speed and memory runs")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "benchmarks" / "results.md"))
+    args = ap.parse_args(argv)
+    n = 40 if args.quick else args.sessions
+    rows = accuracy_rows(n, args.workers)
+    rows += speed_rows(args.quick)
+    rows += real_rows()
+    try:
+        from .detectors.form_bench import form_rows
+        rows += form_rows(n)
+    except ImportError:
+        pass
+    except Exception as exc:  # the form rows are optional
+        rows.append(("form rows", f"failed: {type(exc).__name__}", "-"))
+    table = ["| metric | value | target |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    text = "\n".join(table)
+    print(text)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
