@@ -413,6 +413,7 @@ def report_html(result: Any, *, title: str = "Push-up set report", settings: Any
     body.append('<p class="ipu-muted">Times in seconds on the recording\'s clock. Depth: the sternum\'s '
                 "vertical excursion; % of target: 100 % means upper arms parallel to the floor. "
                 "Sag: hip angle, + hips below the shoulder line, − hips above it (pike).</p>")
+    body.append(_downloads(result))
 
     more = [figs.get(k) for k in ("tempo", "depth_sag", "trend")]
     if any(more):
@@ -430,6 +431,24 @@ def report_html(result: Any, *, title: str = "Push-up set report", settings: Any
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{html.escape(title)}</title><style>body{{margin:1.2em}}{_CSS}</style></head>"
             f"<body><div class=\"ipu\">{''.join(body)}</div></body></html>\n")
+
+
+def _downloads(result: Any) -> str:
+    """Links that save the per-rep table (CSV) and the analysis document (JSON) from the page itself."""
+    links = []
+    try:
+        doc = result.to_json(indent=1).encode("utf-8")
+        links.append(("result.json", "application/json", doc, "analysis (JSON)"))
+    except Exception:  # noqa: BLE001 - a result without a JSON form still gets its report
+        pass
+    table = result.reps.copy()
+    for col in ("flags", "feedback"):
+        if col in table.columns:
+            table[col] = [";".join(_list(v)) for v in table[col]]
+    links.append(("reps.csv", "text/csv", table.to_csv(index=False).encode("utf-8"), "per-rep table (CSV)"))
+    items = [f'<a download="{name}" href="data:{mime};base64,{base64.b64encode(data).decode("ascii")}">{label}</a>'
+             for name, mime, data, label in links]
+    return f'<p class="ipu-muted" id="downloads">Save: {" · ".join(items)}</p>'
 
 
 def write_report(result: Any, path: str | os.PathLike[str], **kwargs: Any) -> None:

@@ -1,6 +1,7 @@
 """The HTML views: notebook summary, self-contained report, missed cues, the report command."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -205,3 +206,17 @@ def test_report_command_on_a_simulated_set(tmp_path):
     proc = _run_cli(str(tmp_path / "chest.csv"), "--calibration", str(broken), "-o", str(tmp_path / "x.html"))
     assert proc.returncode == 2 and "broken.cal.json" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_report_carries_its_data():
+    import base64
+    import io
+    import pandas as pd
+    res = synthetic_result()
+    text = report.report_html(res, plots=False)
+    links = dict(re.findall(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', text))
+    doc = json.loads(base64.b64decode(links["result.json"]))
+    assert doc == json.loads(res.to_json())
+    table = pd.read_csv(io.BytesIO(base64.b64decode(links["reps.csv"])))
+    assert table["descent_s"].tolist() == pytest.approx(res.reps["descent_s"].tolist())
+    assert table["flags"].fillna("").tolist() == [";".join(f) for f in res.reps["flags"]]
