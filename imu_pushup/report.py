@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-#: Placements that observe the trunk line (sag/pike), depth in metres, and the head.
-_SAG_PLACEMENTS = ("chest", "lumbar")
+#: Placements that observe the head.
 _HEAD_PLACEMENTS = ("head",)
 
 
@@ -281,12 +280,12 @@ def missed_cues(result: Any) -> list[dict[str, Any]]:
             continue
         missed = [n for n, f in zip(numbers, flags) if f & set(cue.flags)]
         checkable = True
-        if cue.key in ("one_line", "stomach") and not observed("sag_deg") \
-                and not placements & set(_SAG_PLACEMENTS) and not missed:
-            checkable, item["detail"] = False, "needs a chest or lower-back sensor"
+        if cue.key in ("one_line", "stomach") and not observed("sag_deg") and not missed:
+            checkable, item["detail"] = False, "needs a chest sensor (or chest and lower back)"
         if cue.key == "depth" and not observed("depth_frac") and not observed("depth_m") and not missed:
             checkable, item["detail"] = False, "depth is not observable from this placement"
-        if cue.key == "gaze" and not placements & set(_HEAD_PLACEMENTS) and not missed:
+        if cue.key == "gaze" and not observed("neck_flexion_deg") and not placements & set(_HEAD_PLACEMENTS) \
+                and not missed:
             checkable, item["detail"] = False, "needs a head sensor"
         if not len(numbers):
             checkable, item["detail"] = False, "no reps"

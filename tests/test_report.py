@@ -220,3 +220,13 @@ def test_report_carries_its_data():
     table = pd.read_csv(io.BytesIO(base64.b64decode(links["reps.csv"])))
     assert table["descent_s"].tolist() == pytest.approx(res.reps["descent_s"].tolist())
     assert table["flags"].fillna("").tolist() == [";".join(f) for f in res.reps["flags"]]
+
+
+def test_lumbar_alone_does_not_claim_the_trunk_line_was_kept():
+    res = synthetic_result(3, breakdown=None)
+    res.sensors = [{"placement": "lumbar", "sampling_rate_hz": 50.0, "source": "lumbar.csv"}]
+    res.reps["sag_deg"] = np.nan
+    res.reps["flags"] = [[] for _ in range(3)]
+    cues = {c["key"]: c for c in report.missed_cues(res)}
+    assert cues["one_line"]["status"] == cues["stomach"]["status"] == "not checked"
+    assert cues["depth"]["status"] == "kept"
