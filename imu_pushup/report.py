@@ -146,7 +146,7 @@ def _table_html(result: Any, *, with_feedback: bool, table_id: str = "reps") -> 
     table = rep_table(result)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
     if with_feedback:
-        head += "<th>feedback</th>"
+        head += '<th class="ipu-text">feedback</th>'
     rows = []
     feedback = list(result.reps["feedback"]) if "feedback" in result.reps.columns else [None] * len(table)
     for (_, row), fb in zip(table.iterrows(), feedback):
@@ -309,7 +309,7 @@ _CSS = """
 .ipu .ipu-head{font-weight:600;margin:.2em 0 .5em}
 .ipu-table{border-collapse:collapse;font-size:.9em;margin:.3em 0}
 .ipu-table th,.ipu-table td{border:1px solid #ddd;padding:.2em .55em;text-align:right;vertical-align:top}
-.ipu-table th{background:#f3f3f3}.ipu-table td.ipu-text{text-align:left;max-width:28em}
+.ipu-table th{background:#f3f3f3}.ipu-table .ipu-text{text-align:left;max-width:28em}
 .ipu-table tr.ipu-flagged td{background:#fff4e5}
 .ipu-plot{max-width:100%;height:auto}
 .ipu-grid{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}.ipu-grid img{max-width:100%;flex:0 0 auto}
