@@ -152,3 +152,18 @@ def test_cli_dask_and_local_agree(cohort, tmp_path):
         assert proc.returncode == 0, proc.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "local.parquet"),
                                   pd.read_parquet(tmp_path / "dask.parquet"))
+
+
+@pytest.mark.skipif(not HAS_ENGINE, reason="imu_pushup.analyze (engine) not built yet")
+def test_cli_per_folder_makes_one_session_per_folder(tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        write_frame(rocking_motion(rate_hz=50.0, seed=1), tmp_path / sub / "chest.csv", "# placement: chest\n")
+        write_frame(rocking_motion(rate_hz=50.0, seed=2), tmp_path / sub / "lumbar.csv", "# placement: lumbar\n")
+    out = tmp_path / "sessions.csv"
+    proc = _cli(str(tmp_path), "--pattern", "*/*.csv", "--per-folder", "-o", str(tmp_path / "reps.csv"),
+                "--sessions", str(out), "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    sessions = pd.read_csv(out)
+    assert list(sessions["session"]) == ["a", "b"] and set(sessions["status"]) == {"ok"}
+    assert sessions["source"].str.contains("lumbar.csv").all()

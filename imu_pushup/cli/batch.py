@@ -36,6 +36,9 @@ def add_parser(subparsers: Any) -> None:
                    help="with --engine dask: use this running Dask scheduler instead of a local cluster")
     p.add_argument("--pattern", default=None, metavar="GLOB",
                    help="files to take, relative to DIR (default '*.csv' and '*.parquet'; '**/*.csv' recurses)")
+    p.add_argument("--per-folder", action="store_true",
+                   help="one session per folder: the files in a folder are the sensors of one set "
+                        "(e.g. chest.csv and lumbar.csv as written by 'simulate')")
     p.add_argument("--placement", default=None, choices=PLACEMENTS,
                    help="placement of files whose header names none (default chest)")
     p.add_argument("--height-m", type=float, default=None, metavar="H", help="body height in metres for every session")
@@ -58,6 +61,12 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         raise FormatError(f"no recordings match {args.pattern or '*.csv, *.parquet'}", source=args.directory,
                           fix="check the folder or give --pattern")
+    items: list[Any] = list(paths)
+    if args.per_folder:
+        folders: dict[Path, list[Path]] = {}
+        for p in paths:
+            folders.setdefault(p.parent, []).append(p)
+        items = [sorted(v) for _, v in sorted(folders.items())]
     kwargs: dict[str, Any] = {}
     if args.placement:
         kwargs["placement"] = args.placement
@@ -68,9 +77,9 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.engine == "dask":
         with dask_executor(workers, address=args.scheduler) as executor:
-            result = analyze_many(paths, executor, progress=progress, **kwargs)
+            result = analyze_many(items, executor, progress=progress, **kwargs)
     else:
-        result = analyze_many(paths, progress=progress, workers=workers, **kwargs)
+        result = analyze_many(items, progress=progress, workers=workers, **kwargs)
     elapsed = time.perf_counter() - started
     write_table(result.reps, out)
     if args.sessions:
