@@ -266,7 +266,7 @@ def plot_overview(result: Any, ax: Any = None, *, signal: str | None = None,
     for n, t0, t1 in zip(_rep_numbers(reps), t_start, t_end):
         if np.isfinite(t0) and np.isfinite(t1):
             ax.text(0.5 * (t0 + t1), 0.97, str(n), transform=trans, ha="center", va="top",
-                    fontsize=9, fontweight="bold", zorder=5)
+                    fontsize=9, fontweight="bold", zorder=5, clip_on=True)
 
     handles = []
     flags = flag_times(result)
@@ -352,6 +352,51 @@ def plot_recording(rec: Any, axes: Sequence[Any] | None = None, *, title: str | 
     axes[0].set_title(title or f"{rec.placement}: {rec.sampling_rate_hz:.0f} Hz, {rec.duration_s:.1f} s",
                       loc="left", fontsize=10)
     return fig
+
+
+def plot_rep(result: Any, rep: int, ax: Any = None, *, pad_s: float = 1.0, signal: str | None = None):
+    """One rep up close: its signal, the four phases, the event times and its numbers in the title.
+
+    ``rep`` is the rep number (the ``index`` column). Returns the Axes.
+    """
+    reps = _reps(result)
+    numbers = _rep_numbers(reps)
+    if rep not in numbers:
+        raise KeyError(f"no rep {rep} (the result has reps {', '.join(map(str, numbers)) or 'none'})")
+    row = reps.iloc[int(np.flatnonzero(numbers == rep)[0])]
+    ax = plot_overview(result, ax, signal=signal, legend=False, title="")
+    t0, t1 = float(row["t_start"]) - pad_s, float(row["t_end"]) + pad_s
+    ax.set_xlim(t0, t1)
+    lines = [line for line in ax.get_lines()]
+    if lines:
+        x, y = lines[0].get_xdata(), lines[0].get_ydata()
+        inside = (x >= t0) & (x <= t1) & np.isfinite(y)
+        if inside.any():
+            lo, hi = float(np.min(y[inside])), float(np.max(y[inside]))
+            span = (hi - lo) or 1.0
+            ax.set_ylim(lo - 0.45 * span, hi + 0.25 * span)  # room below for stacked flag markers
+    for k, name in enumerate(("t_start", "t_bottom", "t_ascent", "t_end")):
+        tv = _num(row.get(name))
+        if np.isfinite(tv):
+            ax.axvline(tv, color="#444444", lw=0.8, ls=":")
+            ax.text(tv, 1.01 + 0.07 * (k % 2), name, transform=ax.get_xaxis_transform(), ha="center",
+                    va="bottom", fontsize=8)
+    parts = [f"rep {rep}"]
+    for col, fmt in (("descent_s", "descent {:.2f} s"), ("pause_s", "pause {:.2f} s"), ("ascent_s", "ascent {:.2f} s"),
+                     ("depth_m", "depth {:.1f} cm"), ("sag_deg", "sag {:+.1f}°")):
+        v = _num(row.get(col))
+        if np.isfinite(v):
+            parts.append(fmt.format(v * 100 if col == "depth_m" else v))
+    flags = _flags(reps.iloc[[int(np.flatnonzero(numbers == rep)[0])]])[0]
+    ax.set_title(", ".join(parts) + (f"  [{', '.join(flags)}]" if flags else ""), loc="left", fontsize=9, pad=24)
+    return ax
+
+
+def _num(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def plot_tempo(result: Any, ax: Any = None, *, settings: Any = None, legend: bool = True):

@@ -283,3 +283,15 @@ def test_overview_truth_strip_and_raw_recording():
     assert len(fig.axes) == 2
     assert np.allclose(fig.axes[0].get_lines()[2].get_ydata(), rec.acc[:, 2])
     assert np.allclose(fig.axes[1].get_lines()[0].get_ydata(), rec.gyr[:, 0])
+
+
+def test_single_rep_view():
+    res = synthetic_result()
+    ax = plot.plot_rep(res, 5)
+    row = res.reps.set_index("index").loc[5]
+    assert ax.get_xlim() == pytest.approx((row.t_start - 1.0, row.t_end + 1.0))
+    title = ax.get_title(loc="left")
+    assert title.startswith("rep 5") and f"{row.descent_s:.2f} s" in title and "sag" in title
+    assert {"t_start", "t_bottom", "t_ascent", "t_end"} <= {t.get_text() for t in ax.texts}
+    with pytest.raises(KeyError, match="no rep 99"):
+        plot.plot_rep(res, 99)
