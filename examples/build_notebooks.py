@@ -48,6 +48,8 @@ errors.describe().loc[["50%", "max"]].round(3)"""),
     ("code", "plot.plot_tempo(res);"),
     ("code", "plot.plot_depth_sag(res);"),
     ("code", "plot.plot_trend(res);"),
+    ("md", "One rep up close, with its event times and numbers:"),
+    ("code", "plot.plot_rep(res, 3);"),
     ("md", "Several sensors of one session together: the chest leads, the others add their angles (sag from the chest–pelvis angle, head posture)."),
     ("code", """res_all = ip.analyze(list(sim.recordings.values()), height_m=sim.truth["height_m"])
 res_all.reps[["index", "descent_s", "depth_m", "sag_deg", "neck_flexion_deg", "flags"]].round(2)"""),
