@@ -134,7 +134,7 @@ def run_one(item: Any, name: str, analyze_fn: Callable[..., Any] | None,
 
 
 def find_sessions(directory: str | os.PathLike[str], pattern: str | None = None) -> list[Path]:
-    """Recording files in ``directory`` (sorted). Default: ``*.csv`` and ``*.parquet``.
+    """Recording files in ``directory`` (sorted). Default: ``*.csv``, ``*.csv.gz`` and ``*.parquet``.
 
     ``pattern`` is a glob relative to the directory (``**/*.csv`` descends into sub-folders).
     Raw BLE logs (``*.raw.jsonl``) and batch outputs are never picked up by the default.
@@ -142,7 +142,7 @@ def find_sessions(directory: str | os.PathLike[str], pattern: str | None = None)
     root = Path(directory)
     if not root.is_dir():
         raise UsageError("not a directory", source=str(root), fix="give the folder holding the recordings")
-    patterns = [pattern] if pattern else ["*.csv", "*.parquet"]
+    patterns = [pattern] if pattern else ["*.csv", "*.csv.gz", "*.parquet"]
     found = {p for pat in patterns for p in root.glob(pat) if p.is_file()}
     return sorted(found)
 

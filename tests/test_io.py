@@ -117,3 +117,21 @@ def test_long_csv_is_read_in_chunks_identically(tmp_path):
     from imu_pushup.io.csv import read_csv
     chunked = read_csv(path, chunk_rows=700)
     np.testing.assert_array_equal(whole.data.to_numpy(), chunked.data.to_numpy())
+
+
+def test_gzip_csv_and_sensorlog_round_trip(rec, tmp_path):
+    path = tmp_path / "a.csv.gz"
+    ip.write(rec, path)
+    assert path.read_bytes()[:2] == b"\x1f\x8b"
+    back = ip.read(path)
+    np.testing.assert_allclose(back.data.to_numpy(), rec.data.to_numpy(), rtol=1e-6, atol=1e-9)
+    assert back.placement == "wrist"
+
+
+def test_broken_gzip_is_a_format_error(rec, tmp_path):
+    path = tmp_path / "a.csv.gz"
+    ip.write(rec, path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(errors.ImuPushupError, match="a.csv.gz"):
+        ip.read(path)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import ColumnError, FormatError, ImuPushupError
 from ..recording import Recording
+from .textfile import compression, open_text
 from ..units import ACC_COLUMNS, GYR_COLUMNS, SENSOR_COLUMNS, TIME_COLUMN
 
 #: Metadata keys that map onto Recording attributes rather than free metadata.
@@ -39,9 +40,14 @@ def format_rows(t: np.ndarray, values: np.ndarray) -> str:
 
 
 def write_csv(rec: Recording, path: str | os.PathLike[str]) -> None:
-    """Write ``rec`` as a canonical CSV."""
+    """Write ``rec`` as a canonical CSV (gzip-compressed when the name ends in ``.gz``)."""
     cols = [c for c in SENSOR_COLUMNS if c in rec.data.columns]
-    with open(path, "w", newline="") as fh:
+    if str(path).lower().endswith(".gz"):
+        import gzip
+        fh_ctx = gzip.open(path, "wt", newline="", compresslevel=6)
+    else:
+        fh_ctx = open(path, "w", newline="")
+    with fh_ctx as fh:
         fh.write(format_header(rec))
         fh.write(",".join([TIME_COLUMN] + cols) + "\n")
         fh.write(format_rows(rec.t, rec.data[cols].to_numpy(dtype=float)))
@@ -60,7 +66,7 @@ def read_header(path: str | os.PathLike[str]) -> tuple[dict[str, str], int, list
     header_lines = 0
     columns: list[str] = []
     try:
-        with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        with open_text(path) as fh:
             for line in fh:
                 if "\x00" in line:
                     raise FormatError("not a text file (binary data)", source=src,
@@ -76,6 +82,9 @@ def read_header(path: str | os.PathLike[str]) -> tuple[dict[str, str], int, list
     except UnicodeDecodeError:
         raise FormatError("not a text file (binary data)", source=src,
                           fix="give a canonical CSV, Parquet or SensorLog file") from None
+    except (EOFError, OSError):
+        raise FormatError("the gzip-compressed data is truncated or corrupt", source=src,
+                          fix="copy or export the file again") from None
     return meta, header_lines, columns
 
 
@@ -96,7 +105,7 @@ def read_csv(path: str | os.PathLike[str], *, placement: str | None = None,
     frames: list[pd.DataFrame] = []
     try:
         reader = pd.read_csv(path, skiprows=header_lines, dtype=float, engine="c", chunksize=chunk_rows,
-                             encoding="utf-8-sig", skipinitialspace=True)
+                             encoding="utf-8-sig", skipinitialspace=True, compression=compression(path))
         for chunk in reader:
             frames.append(chunk)
     except pd.errors.EmptyDataError:
@@ -113,6 +122,9 @@ def read_csv(path: str | os.PathLike[str], *, placement: str | None = None,
     except UnicodeDecodeError:
         raise FormatError("not a text file (binary data)", source=src,
                           fix="give a canonical CSV, Parquet or SensorLog file") from None
+    except (EOFError, OSError):
+        raise FormatError("the gzip-compressed data is truncated or corrupt", source=src,
+                          fix="copy or export the file again") from None
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     df.columns = [str(c).strip() for c in df.columns]
     if df.isna().to_numpy().any():
@@ -176,7 +188,7 @@ def _check_columns(columns: list[str], src: str, lineno: int) -> None:
 
 def _first_ragged(path: Path, col_line: int, n_columns: int) -> tuple[int, int]:
     """The first data line whose field count differs from the header's."""
-    with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if lineno <= col_line:
                 continue
@@ -188,7 +200,7 @@ def _first_ragged(path: Path, col_line: int, n_columns: int) -> tuple[int, int]:
 
 def _first_bad(path: Path, header_lines: int) -> tuple[int, str]:
     """Locate the first non-numeric cell for the error message."""
-    with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+    with open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             if lineno <= header_lines + 1:
                 continue

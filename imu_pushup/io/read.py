@@ -43,9 +43,9 @@ def read(path: str | os.PathLike[str], *, placement: str | None = None, **kwargs
 
 def sniff_format(p: Path) -> str:
     """``parquet``, ``sensorlog``, ``csv`` or ``rawlog``; otherwise a one-phrase problem."""
+    from .textfile import read_head
     try:
-        with open(p, "rb") as fh:
-            head = fh.read(8192)
+        head = read_head(p)
     except OSError as exc:
         return f"cannot open the file ({exc.strerror or exc})"
     if not head:

@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..errors import ColumnError, FormatError, ImuPushupError, TimestampError
 from ..recording import Recording
+from .textfile import compression, open_text
 from ..units import ACC_COLUMNS, GRAVITY_M_S2, GYR_COLUMNS, TIME_COLUMN, rad_s_to_deg_s
 
 ACC_TIME = "accelerometerTimestamp_sinceReboot"
@@ -65,7 +66,7 @@ def read_sensorlog(path: str | os.PathLike[str], placement: str | None = None, *
     sep = _sniff_separator(header)
     try:
         raw = pd.read_csv(path, sep=sep, low_memory=False, encoding="utf-8-sig",
-                          on_bad_lines="error")
+                          on_bad_lines="error", compression=compression(path))
     except pd.errors.EmptyDataError:
         raise FormatError("empty file", source=src, where="line 1", fix=_FIX) from None
     except pd.errors.ParserError as exc:
@@ -174,9 +175,9 @@ def _numeric(raw: pd.DataFrame, column: str, src: str) -> np.ndarray:
 
 def _first_line(path: Path, src: str) -> str:
     try:
-        with open(path, "r", encoding="utf-8-sig", newline="") as fh:
+        with open_text(path) as fh:
             line = fh.readline()
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, EOFError, OSError):
         raise FormatError("not a text file (binary data)", source=src, fix=_FIX) from None
     if not line.strip():
         raise FormatError("empty file", source=src, where="line 1", fix=_FIX)
