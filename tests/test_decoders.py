@@ -183,3 +183,18 @@ def test_generic_packet_and_clock_wrap():
     assert dec.lost_packets == 1
     with pytest.raises(DecodeError):
         generic.decode_packet(pkt[:-1])
+
+
+@pytest.mark.parametrize("arrival_s, first_t", [(0.02, 0.0), (0.5, 0.5 - 3 / 52)])
+def test_session_origin_never_precedes_the_start(arrival_s, first_t):
+    """Session time: the first packet's last sample at its arrival after the start, unless that
+    would put its first sample before the start (a device clock running faster than the host's)."""
+    from imu_pushup.ble.assemble import StreamAssembler
+    header = {"model": "movesense", "sampling_rate_hz": 52.0, "settings": {"sampling_rate_hz": 52.0},
+              "t0_host": 100.0}
+    asm = StreamAssembler(header, warn=False)
+    acc = np.tile([0.0, 0.0, 9.81], (4, 1))
+    pkt = movesense.encode_data(movesense.DATA_REF, 5_000_000, acc, np.zeros((4, 3)))
+    rows = asm.feed(100.0 + arrival_s, movesense.NOTIFY_UUID, pkt)
+    assert len(rows) == 4
+    np.testing.assert_allclose(rows.t, first_t + np.arange(4) / 52, atol=1e-9)

@@ -7,7 +7,7 @@ host arrival times) decoding the log later gives the very same rows.
 
 Recording time ``t``: device clock where there is one, shifted so that the first packet's last
 sample sits at its host arrival time minus the session start ``t0_host`` (so sensors of one
-session share an origin). Sensors without a clock count samples at the nominal rate; after a
+session share an origin), but never so early that its first sample precedes that start. Sensors without a clock count samples at the nominal rate; after a
 reconnection their count jumps by the time the host saw pass (the gap).
 """
 from __future__ import annotations
@@ -117,7 +117,12 @@ class StreamAssembler:
         else:
             dev = np.asarray(b.t_s, float)
         if self._anchor is None:
-            self._anchor = (t_host - self.t0_host) - dev[-1]
+            # The packet's last sample was taken before it arrived, and its first one after the
+            # session started (the start command follows t0_host): t in [0, arrival - t0]. The
+            # arrival bound assumes the device clock runs at host pace; where it runs faster (an
+            # accelerated virtual sensor, a clock far off), the session start wins, so no sample
+            # lands before the origin the session's sensors share.
+            self._anchor = max((t_host - self.t0_host) - dev[-1], -dev[0])
         elif self._reconnected and b.t_s is not None:
             t_first = dev[0] + self._anchor
             if t_first <= self._last_t or t_first - self._last_t > _MAX_JUMP_S:
