@@ -153,7 +153,11 @@ class StreamAnalyzer:
         self.tracks = {p: _Track(p, fs, orientation) for p, fs in self.sensors.items()}
         self.lead = next(p for p in LEAD_ORDER if p in self.sensors)
         rs = dict(rep_settings or {})
-        self.segmenter = RepSegmenter(self.lead, self.sensors[self.lead], rs.get(self.lead))
+        if self.lead in ARM_PLACEMENTS:   # arm segments: series of rotations, no top hold needed
+            from ..detectors.arm import ArmSegmenter
+            self.segmenter = ArmSegmenter(self.lead, self.sensors[self.lead], rs.get(self.lead))
+        else:
+            self.segmenter = RepSegmenter(self.lead, self.sensors[self.lead], rs.get(self.lead))
         self.segmenter.validator = self._validate
         self._accepted: dict[int, dict[str, Any]] = {}
         self.geometry = BodyGeometry.from_height(height_m)

@@ -1,0 +1,367 @@
+"""Rep segmentation for arm sensors (upper arm, wrist): a causal detector of repeated rotations.
+
+Physics used (no constants fitted to recordings):
+
+* In a push-up the hand is planted; the upper arm rotates in the sagittal plane from near vertical
+  (top) by 40-90 degrees and back, the forearm by 10-30 degrees. A set is a *series* of such
+  excursions between two postures (top and bottom) about one axis, 1-4 s per rep.
+* Getting into and out of position (standing -> kneeling -> plank and back) are one-off
+  rotations, often running straight into the first descent or out of the last ascent without a
+  still plank in between. A still top hold is therefore not required: the detector finds the
+  *turning points* of the segment's up vector (hysteresis on the angle from the last turning
+  point) and recognises a set when four consecutive turning points alternate between two
+  postures (two return strokes of similar amplitude). Reps are then counted on the rotation from
+  the set's top posture, from the turning point before the series on, so a first descent that
+  continued the entry motion and a last ascent that ran into the exit still count.
+* Which of the two postures is the top: the arm segment hangs or stands vertical in every rest
+  posture (standing, kneeling, plank), and so does it at the top of a push-up; the top is the
+  posture nearer the last still hold (the start of the recording when there was none). Swinging
+  arms (walking) pass through the rest posture in the middle of each swing: neither end is near
+  it, so such a series is not a set.
+* Each rep must reach the set's bottom posture and come back towards its top; its SPEC events
+  are computed on the shoulder-height proxy (cosine of the rotation from the rep's top).
+
+Delay: the first reps of a set are reported once the series is recognised (at the second rep's
+top turn); later reps when the rotation turns back down after the top, or settles there.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .buffer import SampleBuffer
+from .reps import RepCandidate, RepSettings, height_proxy, phase_events
+
+
+@dataclass(frozen=True)
+class ArmSettings:
+    """Thresholds of the arm detector (angles in degrees, times in seconds)."""
+
+    min_amp_deg: float = 10.0       # smallest rotation between a set's top and bottom postures
+    turn_deg: float = 5.0           # hysteresis of the turning points (at least)
+    turn_frac: float = 0.25         # ... and this fraction of the stroke so far
+    max_amp_deg: float = 150.0      # larger strokes are posture changes
+    match_frac: float = 0.4         # postures of one set agree within this fraction of the amplitude
+    amp_ratio: float = 0.5          # strokes of one set: smallest / largest amplitude at least this
+    rest_ratio: float = 0.6         # top must be this much nearer the rest posture than the bottom
+    start_frac: float = 0.35        # rotation (fraction of the set amplitude) that starts a rep
+    min_stroke_s: float = 0.2
+    max_stroke_s: float = 6.0
+    min_descent_s: float = 0.1
+    min_ascent_s: float = 0.1
+    min_rep_s: float = 0.5
+    max_rep_s: float = 10.0
+    settle_s: float = 0.25          # no new top for this long after the ascent: rep over
+    hold_s: float = 0.4             # still this long: a hold (rest posture)
+    still_gyr_deg_s: float = 6.0    # read by the engine for its still mask
+    still_acc_m_s2: float = 0.6
+    min_depth_m: float = 0.0        # unused for arms (no depth); kept for the engine's interface
+    band: float = 0.05              # SPEC: 5 % of the excursion
+
+    @classmethod
+    def for_placement(cls, placement: str, base: RepSettings | None = None) -> "ArmSettings":
+        """Defaults per arm segment; still thresholds taken from ``base`` when given."""
+        kw: dict[str, Any] = {}
+        if placement == "wrist":   # the forearm rotates less (10-30 degrees) about the planted hand
+            kw.update(min_amp_deg=4.0, turn_deg=2.0)
+        if base is not None:
+            kw.update(still_gyr_deg_s=base.still_gyr_deg_s, still_acc_m_s2=base.still_acc_m_s2,
+                      hold_s=base.hold_s, band=base.band)
+        return cls(**kw)
+
+
+def _angle(a: np.ndarray, b: np.ndarray) -> float:
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(a @ b)))))
+
+
+def _mean_dir(*vs: np.ndarray) -> np.ndarray:
+    m = np.sum(vs, axis=0)
+    return m / max(float(np.linalg.norm(m)), 1e-12)
+
+
+class ArmSegmenter:
+    """Causal rep detector for ``upper_arm`` and ``wrist`` (same interface as RepSegmenter).
+
+    ``process(k0, up, still, breaks)`` takes grid samples (absolute index of the first, up vectors
+    in the sensor frame, still mask, segment breaks) and returns the :class:`RepCandidate` objects
+    completed. ``transitions`` lists what happened in stream order (drained by the caller),
+    ``holds`` the still holds found, ``first_hold`` the first of them.
+    """
+
+    SEARCH, SET = 0, 1
+    TOP, DOWN, UP = 0, 1, 2
+
+    def __init__(self, placement: str, sampling_rate_hz: float,
+                 settings: ArmSettings | RepSettings | None = None) -> None:
+        self.placement = placement
+        self.rate = float(sampling_rate_hz)
+        if isinstance(settings, ArmSettings):
+            self.s = settings
+        else:
+            self.s = ArmSettings.for_placement(placement, settings)
+        s = self.s
+        self.hold_n = max(2, int(round(s.hold_s * self.rate)))
+        self.settle_n = max(1, int(round(s.settle_s * self.rate)))
+        self.max_rep_n = int(round(s.max_rep_s * self.rate))
+        self.min_stroke_n = max(1, int(round(s.min_stroke_s * self.rate)))
+        self.max_stroke_n = int(round(s.max_stroke_s * self.rate))
+        self._hist = SampleBuffer({"up": 3, "still": 1})
+        self.holds: list[tuple[int, np.ndarray]] = []
+        self.first_hold: tuple[int, np.ndarray] | None = None
+        self.validator = None
+        self.aborts: list[int] = []
+        self.transitions: list[tuple[str, Any]] = []
+        self.k_top = -1
+        self._restart(None)
+
+    # -- buffers -----------------------------------------------------------------------------
+    def up_between(self, k_a: int, k_b: int) -> np.ndarray:
+        """Up vectors for absolute indices k_a..k_b inclusive (must still be buffered)."""
+        return self._hist.get("up", k_a, k_b)
+
+    def _up(self, k: int) -> np.ndarray:
+        return np.array(self._hist.at("up", k))
+
+    def _restart(self, k: int | None) -> None:
+        """Forget the motion so far (start, or after a gap)."""
+        self.rest: np.ndarray | None = None
+        self.still_run = 0
+        self.anchor: np.ndarray | None = None
+        self.k_anchor = -1
+        self.m = 0.0
+        self.k_m = -1
+        self.tps: list[tuple[int, np.ndarray]] = []
+        self.mode = self.SEARCH
+        self.k_top = -1
+        self._need_rest = True
+        self._pending_out: list[RepCandidate] = []
+
+    # -- main loop ---------------------------------------------------------------------------
+    def process(self, k0: int, up: np.ndarray, still: np.ndarray, breaks: np.ndarray) -> list[RepCandidate]:
+        out: list[RepCandidate] = []
+        n = len(up)
+        if n == 0:
+            return out
+        up = np.asarray(up, dtype=float)
+        self._hist.append(k0, up=up, still=np.asarray(still, dtype=float))
+        still_l = np.asarray(still).tolist()
+        breaks_l = np.asarray(breaks).tolist()
+        for i in range(n):
+            k = k0 + i
+            u = up[i]
+            if breaks_l[i]:
+                if self.mode == self.SET and self.state != self.TOP:
+                    self._abort(k)
+                self._restart(k)
+            if self._need_rest:
+                self.rest, self._need_rest = u.copy(), False
+            self.still_run = self.still_run + 1 if still_l[i] else 0
+            if self.still_run >= self.hold_n and self.still_run % self.hold_n == 0:
+                self.rest = u.copy()
+                self.holds.append((k, self.rest))
+                if self.first_hold is None:
+                    self.first_hold = (k, self.rest)
+            self._turning(k, u)
+            if self._pending_out:
+                out.extend(self._pending_out)
+                self._pending_out = []
+            if self.mode == self.SET:
+                out.extend(self._count(k, u, self.still_run))
+        self._trim()
+        return out
+
+    def _trim(self) -> None:
+        keep = self._hist.k_end - 2 * self.max_rep_n - 4 * self.hold_n
+        if self.tps:
+            keep = min(keep, self.tps[0][0] - self.hold_n)
+        if self.mode == self.SET and self.k_top >= 0:
+            keep = min(keep, self.k_top - self.hold_n)
+        self._hist.trim(keep)
+
+    # -- turning points of the up trajectory -------------------------------------------------
+    def _turning(self, k: int, u: np.ndarray) -> None:
+        s = self.s
+        if self.anchor is None:
+            self.anchor, self.k_anchor, self.m, self.k_m = u.copy(), k, 0.0, k
+            return
+        d = _angle(u, self.anchor)
+        if d > self.m:
+            self.m, self.k_m = d, k
+            return
+        if d >= self.m - max(s.turn_deg, s.turn_frac * self.m):
+            return
+        # the maximum was a turning point: it becomes the new anchor
+        k_tp = self.k_m
+        self.anchor = self._up(k_tp)
+        seg = self.up_between(k_tp, k)
+        ang = np.degrees(np.arccos(np.clip(seg @ self.anchor, -1.0, 1.0)))
+        j = int(np.argmax(ang))
+        self.m, self.k_m = float(ang[j]), k_tp + j
+        self._on_turn(k_tp, self.anchor.copy(), k)
+
+    def _on_turn(self, k_tp: int, u_tp: np.ndarray, k_now: int) -> None:
+        self.tps.append((k_tp, u_tp))
+        if len(self.tps) > 6:
+            self.tps.pop(0)
+        if self.mode == self.SET or len(self.tps) < 4:
+            return
+        s = self.s
+        (k0, p0), (k1, p1), (k2, p2), (k3, p3) = self.tps[-4:]
+        amps = [_angle(p0, p1), _angle(p1, p2), _angle(p2, p3)]
+        amp = float(np.median(amps))
+        if not (s.min_amp_deg <= min(amps) and max(amps) <= s.max_amp_deg):
+            return
+        if min(amps) < s.amp_ratio * max(amps):
+            return
+        if _angle(p0, p2) > s.match_frac * amp or _angle(p1, p3) > s.match_frac * amp:
+            return
+        durs = (k1 - k0, k2 - k1, k3 - k2)
+        if min(durs) < self.min_stroke_n or max(durs) > self.max_stroke_n:
+            return
+        x, y = _mean_dir(p0, p2), _mean_dir(p1, p3)
+        rest = self.rest if self.rest is not None else x
+        dx, dy = _angle(rest, x), _angle(rest, y)
+        near, far = (dx, dy) if dx <= dy else (dy, dx)
+        if near > s.rest_ratio * far:      # rest posture between the two ends: a swing
+            return
+        top, bot = (x, y) if dx <= dy else (y, x)
+        self._start_set(top, bot, amp, k_now)
+
+    # -- counting reps within a set ----------------------------------------------------------
+    def _start_set(self, top: np.ndarray, bot: np.ndarray, amp: float, k_now: int) -> None:
+        self.mode = self.SET
+        self.u_top, self.u_bot, self.amp = top.copy(), bot.copy(), amp
+        # rescan from the turning point before the series (a first descent may continue the entry)
+        k_scan = self.tps[-5][0] if len(self.tps) >= 5 else self.tps[-4][0]
+        k_scan = max(k_scan, self._hist.k0, k_now - 2 * self.max_rep_n)
+        self._enter_top(k_scan, self._up(k_scan))
+        # samples up to the previous one; the current one is counted by the main loop
+        ups = self.up_between(k_scan + 1, k_now - 1)
+        still = self._hist.get("still", k_scan + 1, k_now - 1)
+        found: list[RepCandidate] = []
+        run = 0
+        for j in range(len(ups)):
+            run = run + 1 if still[j] else 0
+            if self.mode != self.SET:
+                break
+            found.extend(self._count(k_scan + 1 + j, ups[j], run))
+        self._pending_out = found
+
+    def _enter_top(self, k: int, u: np.ndarray) -> None:
+        self.state = self.TOP
+        self.k_top, self.r_top = k, _angle(u, self.u_top)
+        self.peak, self.k_peak = -1.0, -1
+        self.r_min, self.k_min = math.inf, -1
+
+    def _abort(self, k: int) -> None:
+        self.aborts.append(k)
+        self.transitions.append(("abort", k))
+
+    def _end_set(self, k: int, aborted: bool) -> None:
+        if aborted:
+            self._abort(k)
+        self.mode = self.SEARCH
+        self.k_top = -1
+        self.tps = self.tps[-1:]
+
+    def _count(self, k: int, u: np.ndarray, still_run: int) -> list[RepCandidate]:
+        out: list[RepCandidate] = []
+        s = self.s
+        r = _angle(u, self.u_top)
+        hi = max(s.min_amp_deg, s.start_frac * self.amp)
+        if self.state == self.TOP:
+            if r < self.r_top:
+                self.k_top, self.r_top = k, r
+            elif r - self.r_top > hi:
+                self.state = self.DOWN
+                self.peak, self.k_peak = r, k
+                self.transitions.append(("rep_started", k))
+            elif r - self.r_top > 0.5 * hi and k - self.k_top > self.max_rep_n:
+                self._end_set(k, aborted=False)
+            return out
+        depth = self.peak - self.r_top
+        if self.state == self.DOWN:
+            if r > self.peak:
+                self.peak, self.k_peak = r, k
+                depth = self.peak - self.r_top
+            if depth > max(1.6 * self.amp, self.amp + 30.0) or k - self.k_top > self.max_rep_n:
+                self._end_set(k, aborted=True)
+            elif r - self.r_top < 0.5 * depth:
+                self.state = self.UP
+                self.transitions.append(("bottom_reached", self.k_peak))
+                self.r_min, self.k_min = r, k
+            return out
+        # UP: coming back towards the top
+        if r < self.r_min:
+            self.r_min, self.k_min = r, k
+        near_top = self.r_min - self.r_top <= 0.3 * depth
+        turn = max(0.5 * s.turn_deg, 0.1 * depth)
+        if r > self.r_min + turn:
+            if near_top:
+                out.extend(self._finalize(self.k_min, k))
+                self._after_rep(k, u)
+            else:   # the ascent stalled and went down again: the same rep
+                self.state = self.DOWN
+        elif near_top and (k - self.k_min >= self.settle_n or still_run >= self.hold_n):
+            out.extend(self._finalize(self.k_min, k))
+            self._after_rep(k, u)
+        elif k - self.k_top > self.max_rep_n:
+            self._end_set(k, aborted=True)
+        return out
+
+    def _after_rep(self, k: int, u: np.ndarray) -> None:
+        """Next rep starts from the top just found; re-run the current sample from there."""
+        if self.mode != self.SET:
+            return
+        k_min = self.k_min
+        self._enter_top(k_min, self._up(k_min))
+        seg = self.up_between(k_min + 1, k)
+        for j in range(len(seg)):
+            self._count_quiet(k_min + 1 + j, seg[j])
+
+    def _count_quiet(self, k: int, u: np.ndarray) -> None:
+        r = _angle(u, self.u_top)
+        hi = max(self.s.min_amp_deg, self.s.start_frac * self.amp)
+        if self.state == self.TOP:
+            if r < self.r_top:
+                self.k_top, self.r_top = k, r
+            elif r - self.r_top > hi:
+                self.state = self.DOWN
+                self.peak, self.k_peak = r, k
+                self.transitions.append(("rep_started", k))
+        elif self.state == self.DOWN and r > self.peak:
+            self.peak, self.k_peak = r, k
+
+    def _finalize(self, k_last: int, k_now: int) -> list[RepCandidate]:
+        s = self.s
+        k_top, k_peak = self.k_top, self.k_peak
+        ups = self.up_between(k_top, k_last)
+        if len(ups) < 3:
+            return []
+        rot = np.degrees(np.arccos(np.clip(ups @ ups[0], -1.0, 1.0)))
+        u_low = self._up(k_peak)
+        # the rep must reach the set's bottom posture (not an entry/exit motion of similar size)
+        if _angle(u_low, self.u_bot) > s.match_frac * self.amp + s.turn_deg:
+            return []
+        ev = phase_events(height_proxy(rot, self.placement), 0, s.band)
+        if ev is None:
+            return []
+        cand = RepCandidate(k_top, k_top + ev["start"], k_top + ev["bottom"], k_top + ev["ascent"],
+                            k_top + ev["end"], k_top + ev["low"], k_now, float(rot[ev["low"]]),
+                            ups[0].copy(), ups[ev["low"]].copy())
+        rate = self.rate
+        if ((cand.k_bottom - cand.k_start) / rate < s.min_descent_s
+                or (cand.k_end - cand.k_ascent) / rate < s.min_ascent_s
+                or not (s.min_rep_s <= (cand.k_end - cand.k_start) / rate <= s.max_rep_s)):
+            return []
+        if self.validator is not None and not self.validator(cand):
+            return []
+        # follow slow drifts of the postures (hands moved, fatigue)
+        self.u_top = _mean_dir(self.u_top, ups[-1])
+        self.u_bot = _mean_dir(self.u_bot, u_low)
+        self.amp = 0.5 * self.amp + 0.5 * _angle(self.u_top, self.u_bot)
+        self.transitions.append(("rep", cand))
+        return [cand]
