@@ -198,3 +198,13 @@ def test_session_origin_never_precedes_the_start(arrival_s, first_t):
     rows = asm.feed(100.0 + arrival_s, movesense.NOTIFY_UUID, pkt)
     assert len(rows) == 4
     np.testing.assert_allclose(rows.t, first_t + np.arange(4) / 52, atol=1e-9)
+
+
+def test_polar_gyro_float_nan_bit_pattern_is_refused_quietly():
+    """A signalling-NaN reference value is a DecodeError, not a NumPy floating-point warning."""
+    import warnings
+    frame = polar.encode_header(polar.GYRO, 10**9, 0x81) + (0x7F800001).to_bytes(4, "little") * 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DecodeError, match="non-finite"):
+            polar.decode_frame(frame, previous_ns=None, rate_hz=52, factor=1.0)

@@ -253,7 +253,8 @@ def decode_frame(payload: bytes, previous_ns: int = 0, rate_hz: float = 0.0,
             values = parse_delta_payload(body, 3, 16).astype(float)
         elif kind == 1:
             ints = parse_delta_payload(body, 3, 32)
-            values = (ints & 0xFFFFFFFF).astype(np.uint32).view(np.float32).astype(float)
+            with np.errstate(invalid="ignore"):  # a signalling-NaN pattern: refused just below
+                values = (ints & 0xFFFFFFFF).astype(np.uint32).view(np.float32).astype(float)
         else:
             raise DecodeError(f"Polar GYRO: unsupported compressed frame type {ftype}")
         if f32 != 1.0:
