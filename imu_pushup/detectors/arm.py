@@ -127,7 +127,7 @@ class ArmSegmenter:
 
     def _restart(self, k: int | None) -> None:
         """Forget the motion so far (start, or after a gap)."""
-        self.rest: np.ndarray | None = None
+        self._rests: list[tuple[int, np.ndarray]] = []   # (k, up): recording start, then holds
         self.still_run = 0
         self.anchor: np.ndarray | None = None
         self.k_anchor = -1
@@ -157,13 +157,16 @@ class ArmSegmenter:
                     self._abort(k)
                 self._restart(k)
             if self._need_rest:
-                self.rest, self._need_rest = u.copy(), False
+                self._rests = [(k, u.copy())]
+                self._need_rest = False
             self.still_run = self.still_run + 1 if still_l[i] else 0
             if self.still_run >= self.hold_n and self.still_run % self.hold_n == 0:
-                self.rest = u.copy()
-                self.holds.append((k, self.rest))
+                self._rests.append((k, u.copy()))
+                if len(self._rests) > 64:
+                    self._rests.pop(1)
+                self.holds.append((k, u.copy()))
                 if self.first_hold is None:
-                    self.first_hold = (k, self.rest)
+                    self.first_hold = (k, u.copy())
             self._turning(k, u)
             if self._pending_out:
                 out.extend(self._pending_out)
@@ -222,7 +225,11 @@ class ArmSegmenter:
         if min(durs) < self.min_stroke_n or max(durs) > self.max_stroke_n:
             return
         x, y = _mean_dir(p0, p2), _mean_dir(p1, p3)
-        rest = self.rest if self.rest is not None else x
+        # rest posture: the last hold before the turn that preceded the series (holds within the
+        # series may be bottom pauses)
+        k_before = self.tps[-5][0] if len(self.tps) >= 5 else k0
+        before = [u for kr, u in self._rests if kr <= k_before]
+        rest = before[-1] if before else (self._rests[0][1] if self._rests else x)
         dx, dy = _angle(rest, x), _angle(rest, y)
         near, far = (dx, dy) if dx <= dy else (dy, dx)
         if near > s.rest_ratio * far:      # rest posture between the two ends: a swing
@@ -253,7 +260,7 @@ class ArmSegmenter:
     def _enter_top(self, k: int, u: np.ndarray) -> None:
         self.state = self.TOP
         self.k_top, self.r_top = k, _angle(u, self.u_top)
-        self.peak, self.k_peak = -1.0, -1
+        self.peak, self.k_peak, self.k_down = -1.0, -1, k
         self.r_min, self.k_min = math.inf, -1
 
     def _abort(self, k: int) -> None:
@@ -273,13 +280,13 @@ class ArmSegmenter:
         r = _angle(u, self.u_top)
         hi = max(s.min_amp_deg, s.start_frac * self.amp)
         if self.state == self.TOP:
-            if r < self.r_top:
-                self.k_top, self.r_top = k, r
+            if r <= self.r_top + 0.5 * s.turn_deg:   # still at the top (a hold follows its drift)
+                self.k_top, self.r_top = k, min(r, self.r_top)
             elif r - self.r_top > hi:
                 self.state = self.DOWN
-                self.peak, self.k_peak = r, k
+                self.peak, self.k_peak, self.k_down = r, k, k
                 self.transitions.append(("rep_started", k))
-            elif r - self.r_top > 0.5 * hi and k - self.k_top > self.max_rep_n:
+            elif k - self.k_top > self.max_rep_n:    # away from the top, no rep: set over
                 self._end_set(k, aborted=False)
             return out
         depth = self.peak - self.r_top
@@ -287,7 +294,7 @@ class ArmSegmenter:
             if r > self.peak:
                 self.peak, self.k_peak = r, k
                 depth = self.peak - self.r_top
-            if depth > max(1.6 * self.amp, self.amp + 30.0) or k - self.k_top > self.max_rep_n:
+            if depth > max(1.6 * self.amp, self.amp + 30.0) or k - self.k_down > self.max_rep_n:
                 self._end_set(k, aborted=True)
             elif r - self.r_top < 0.5 * depth:
                 self.state = self.UP
@@ -308,7 +315,7 @@ class ArmSegmenter:
         elif near_top and (k - self.k_min >= self.settle_n or still_run >= self.hold_n):
             out.extend(self._finalize(self.k_min, k))
             self._after_rep(k, u)
-        elif k - self.k_top > self.max_rep_n:
+        elif k - self.k_down > self.max_rep_n:
             self._end_set(k, aborted=True)
         return out
 
@@ -326,11 +333,11 @@ class ArmSegmenter:
         r = _angle(u, self.u_top)
         hi = max(self.s.min_amp_deg, self.s.start_frac * self.amp)
         if self.state == self.TOP:
-            if r < self.r_top:
-                self.k_top, self.r_top = k, r
+            if r <= self.r_top + 0.5 * self.s.turn_deg:
+                self.k_top, self.r_top = k, min(r, self.r_top)
             elif r - self.r_top > hi:
                 self.state = self.DOWN
-                self.peak, self.k_peak = r, k
+                self.peak, self.k_peak, self.k_down = r, k, k
                 self.transitions.append(("rep_started", k))
         elif self.state == self.DOWN and r > self.peak:
             self.peak, self.k_peak = r, k
