@@ -38,6 +38,7 @@ from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
 from .orientation import make_orientation
 from .resample import Resampler
+from .trunk import TrunkRep, TrunkSegmenter
 
 #: Which placement leads the analysis when several are present.
 LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
@@ -49,8 +50,11 @@ PLANK_TURN_DEG = 50.0
 #: angle. A squat turns the trunk 20-40 degrees about the hips while they drop (lever < 0.6 m).
 UNDECIDED_MAX_ROTATION_DEG = 30.0
 UNDECIDED_MIN_LEVER_M = 0.6
+UNDECIDED_MAX_LEVER_M = 2.5
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17
+#: Leads analysed by :class:`~imu_pushup.engine.trunk.TrunkSegmenter`.
+TRUNK_LEADS: tuple[str, ...] = ("chest", "lumbar")
 #: Seconds of history kept for rep windows and late sensors.
 HISTORY_S = 30.0
 
@@ -156,9 +160,15 @@ class StreamAnalyzer:
         if self.lead in ARM_PLACEMENTS:   # arm segments: series of rotations, no top hold needed
             from ..detectors.arm import ArmSegmenter
             self.segmenter = ArmSegmenter(self.lead, self.sensors[self.lead], rs.get(self.lead))
+            lead_buf = self.tracks[self.lead].buf
+            self.segmenter.vertical_acc = lambda k_a, k_b: lead_buf.get("av", k_a, k_b)
         else:
             self.segmenter = RepSegmenter(self.lead, self.sensors[self.lead], rs.get(self.lead))
         self.segmenter.validator = self._validate
+        #: chest and lumbar leads: rotation-timed candidates, integrated height (engine.trunk)
+        self.trunk = TrunkSegmenter(self.lead, self.sensors[self.lead]) if self.lead in TRUNK_LEADS else None
+        if self.trunk is not None:
+            self.trunk.validator = self._validate_trunk
         self._accepted: dict[int, dict[str, Any]] = {}
         self.geometry = BodyGeometry.from_height(height_m)
         self.height_m = height_m
@@ -215,8 +225,9 @@ class StreamAnalyzer:
             t_keep = min(t_keep, row["t_top"] - 1.0)
         seg = self.segmenter
         lead = self.tracks[self.lead]
-        if seg.k_top >= 0 and lead.resampler.t0 is not None:
-            t_keep = min(t_keep, self._t_of(lead, seg.k_top) - 1.0)
+        k_open = self.trunk.k_keep if self.trunk is not None else seg.k_top
+        if k_open >= 0 and lead.resampler.t0 is not None:
+            t_keep = min(t_keep, self._t_of(lead, k_open) - 1.0)
         if track.resampler.t0 is not None:
             track.buf.trim(int((t_keep - track.resampler.t0) * track.rate))
 
@@ -266,6 +277,8 @@ class StreamAnalyzer:
 
     # -- lead sensor: segmentation ---------------------------------------------------------------
     def _run_lead(self, track: _Track, r, up, av, motion, accdev) -> list[Event]:
+        if self.trunk is not None:
+            return self._run_trunk(track, r, up, av, motion, accdev)
         seg = self.segmenter
         s = seg.s
         still = (motion < s.still_gyr_deg_s) & (accdev < s.still_acc_m_s2)
@@ -302,6 +315,93 @@ class StreamAnalyzer:
             seg.transitions.clear()
             seg.aborts.clear()
         return events
+
+    def _run_trunk(self, track: _Track, r, up, av, motion, accdev) -> list[Event]:
+        seg = self.trunk
+        s = seg.s
+        still = (motion < s.still_gyr_deg_s) & (accdev < s.still_acc_m_s2)
+        if self.keep_signals:
+            self._sig.append((r.t.copy(), up.copy()))
+        events: list[Event] = []
+        cuts = [0] + [int(i) for i in np.flatnonzero(r.breaks) if i > 0] + [len(r.k)]
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            if r.breaks[a]:
+                events.append(Event("gap", float(r.t[a]), {"placement": track.placement}))
+                if self._in_set:
+                    events.append(Event("set_ended", float(r.t[a]),
+                                        {"reps": len(self.rows) + len(self._pending)}))
+                    self._in_set = False
+            seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b])
+            for name, item in seg.transitions:
+                if name == "rep":
+                    row = self._accepted.pop(id(item), None)
+                    if row is None:
+                        continue
+                    if not self._in_set:
+                        self._in_set = True
+                        events.append(Event("plank_entered", self._t_of(track, item.k_top),
+                                            {"placement": track.placement}))
+                    self._pending.append((item, row))
+                    events.extend(self._flush_pending(final=False))
+                elif name == "abort":
+                    if self._in_set:
+                        events.append(Event("set_ended", self._t_of(track, item),
+                                            {"reps": len(self.rows) + len(self._pending)}))
+                        self._in_set = False
+                elif self._in_set:
+                    events.append(Event(name, self._t_of(track, item), {"placement": track.placement}))
+            seg.transitions.clear()
+        return events
+
+    def _validate_trunk(self, c: TrunkRep) -> bool:
+        """Trunk segmenter callback: posture and kinematics of a candidate, in stream order."""
+        seg = self.trunk
+        if seg.first_hold is not None and self._first_hold is None:
+            self._first_hold = seg.first_hold[1]
+            self._first_hold_t = self._t_of(self.tracks[self.lead], seg.first_hold[0])
+        row = self._accept_trunk(self.tracks[self.lead], c)
+        if row is None:
+            return False
+        self._accepted[id(c)] = row
+        return True
+
+    def _accept_trunk(self, track: _Track, c: TrunkRep) -> dict[str, Any] | None:
+        posture = self._plank_ok(c.up_top)
+        if posture is False:
+            return None
+        rot_rad = math.radians(max(c.peak_deg, 1e-3))
+        lever_m = c.depth_m / rot_rad
+        if posture is None and not (c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
+                                    and UNDECIDED_MIN_LEVER_M <= lever_m <= UNDECIDED_MAX_LEVER_M):
+            return None
+        tt = lambda k: float(track.resampler.t0 + k * track.period)  # noqa: E731
+        row: dict[str, Any] = {
+            "t_start": tt(c.k_start), "t_bottom": tt(c.k_bottom), "t_ascent": tt(c.k_ascent),
+            "t_end": tt(c.k_end), "source_placement": track.placement,
+            "rotation_deg": c.peak_deg, "t_top": tt(c.k_top), "t_reported": tt(c.k_emit),
+        }
+        row["descent_s"] = row["t_bottom"] - row["t_start"]
+        row["pause_s"] = row["t_ascent"] - row["t_bottom"]
+        row["ascent_s"] = row["t_end"] - row["t_ascent"]
+        vel = c.velocity_m_s
+        i_s, i_b = c.k_start - c.k_top, c.k_bottom - c.k_top
+        i_a, i_e = c.k_ascent - c.k_top, c.k_end - c.k_top
+        if i_b > i_s:
+            row["descent_mean_velocity_m_s"] = float(-np.mean(vel[i_s:i_b + 1]))
+            row["descent_peak_velocity_m_s"] = float(-np.min(vel[i_s:i_b + 1]))
+        if i_e > i_a:
+            row["ascent_mean_velocity_m_s"] = float(np.mean(vel[i_a:i_e + 1]))
+            row["ascent_peak_velocity_m_s"] = float(np.max(vel[i_a:i_e + 1]))
+        row["pivot_lever_m"] = lever_m
+        row["sensor_drop_m"] = c.depth_m
+        depth = c.depth_m
+        if track.placement == "lumbar":
+            depth = c.depth_m + LUMBAR_TO_STERNUM_FRAC * self.geometry.height_m * rot_rad
+        row["depth_m"] = depth
+        row["_height"] = c.height_m
+        row["_t"] = track.resampler.t0 + np.arange(c.k_top, c.k_end + 1) * track.period
+        row["_up"] = c.extras["up"]
+        return row
 
     def _validate(self, c: RepCandidate) -> bool:
         """Segmenter callback: physics checks of a candidate, in stream order."""
@@ -418,7 +518,10 @@ class StreamAnalyzer:
             self._ensure_mountings(c, row)
             index = len(self.rows) + 1
             t_a, t_b = row["t_top"], row["t_end"]
-            t_win, up_lead = lead.window(t_a, t_b)
+            if "_t" in row:
+                t_win, up_lead = row.pop("_t"), row.pop("_up")
+            else:
+                t_win, up_lead = lead.window(t_a, t_b)
             pitch: dict[str, np.ndarray] = {}
             for p, tr in self.tracks.items():
                 m = self.mountings.get(p)
