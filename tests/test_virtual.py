@@ -104,6 +104,34 @@ def test_every_model_records_losslessly_and_decodes_byte_for_byte(model, tmp_pat
     assert data.shape[1] == (4 if model == "polar-h10" else 7)
 
 
+def test_polar_h10_csv_is_the_sensed_acceleration_to_half_a_milli_g(tmp_path):
+    """Acc-only path: every axis keeps its sign and channel, mG become m/s² (1 g = 9.80665), only the
+    H10's 1 mG rounding is added; no gyro columns; the rate the device was set to."""
+    rate = VIRTUAL_SENSORS["polar-h10"].rate_hz
+    s = np.arange(int(30 * rate)) / rate
+    acc = np.column_stack([-9.80665 + 3 * np.sin(2 * np.pi * 0.7 * s), 2 * np.cos(2 * np.pi * 0.3 * s),
+                           -4.0 + 0.01 * np.arange(len(s)) % 7])
+    src = SampleSource(rate, acc, np.zeros_like(acc))
+
+    async def main():
+        world = VirtualWorld()
+        vs = await world.add(VIRTUAL_SENSORS["polar-h10"](src, speed=SPEED))
+        await _record(world, vs, tmp_path, 4.0)
+        await world.close()
+
+    asyncio.run(main())
+    path = tmp_path / "polar-h10.csv"
+    assert "# sampling_rate_hz: 100" in path.read_text()
+    data = pd.read_csv(path, comment="#")
+    assert list(data.columns) == ["t", "acc_x", "acc_y", "acc_z"]
+    got = data[["acc_x", "acc_y", "acc_z"]].to_numpy()
+    assert len(got) > 300
+    err = np.abs(got - acc[: len(got)])  # row k is the k-th sample the device streamed
+    assert err.max() <= 0.5e-3 * 9.80665 + 1e-5
+    # The sign convention survives: the x axis starts pointing down (specific force -1 g).
+    assert abs(got[0, 0] - (-9.80665)) < 0.005
+
+
 def test_peripheral_drop_then_reconnect_keeps_every_sample_and_marks_the_gap(tmp_path):
     model = "polar-verity-sense"
     cls = VIRTUAL_SENSORS[model]
