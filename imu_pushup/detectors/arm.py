@@ -46,7 +46,11 @@ class ArmSettings:
     max_amp_deg: float = 150.0      # larger strokes are posture changes
     match_frac: float = 0.4         # postures of one set agree within this fraction of the amplitude
     amp_ratio: float = 0.5          # strokes of one set: smallest / largest amplitude at least this
-    rest_ratio: float = 0.6         # top must be this much nearer the rest posture than the bottom
+    series_turns: int = 5           # turning points alternating between two postures: a set
+    swing_frac: float = 0.25        # rest this far (x amplitude) from both ends, on the arc: a swing
+    rest_frac: float = 0.35         # rest within this (x amplitude) of one end: that end is the top
+    acc_cue_m_s2: float = 0.3       # bottom-minus-top vertical acceleration that decides the top
+    acc_window_s: float = 0.15      # half window around a turning point for that acceleration
     start_frac: float = 0.35        # rotation (fraction of the set amplitude) that starts a rep
     min_stroke_s: float = 0.2
     max_stroke_s: float = 6.0
@@ -65,6 +69,8 @@ class ArmSettings:
     def for_placement(cls, placement: str, base: RepSettings | None = None) -> "ArmSettings":
         """Defaults per arm segment; still thresholds taken from ``base`` when given."""
         kw: dict[str, Any] = {}
+        if placement == "upper_arm":   # even a quarter-depth rep turns the upper arm ~30 degrees
+            kw.update(min_amp_deg=20.0)
         if placement == "wrist":   # the forearm rotates less (10-30 degrees) about the planted hand
             kw.update(min_amp_deg=4.0, turn_deg=2.0)
         if base is not None:
@@ -112,6 +118,9 @@ class ArmSegmenter:
         self.holds: list[tuple[int, np.ndarray]] = []
         self.first_hold: tuple[int, np.ndarray] | None = None
         self.validator = None
+        #: optional callable (k_a, k_b) -> vertical acceleration (m/s², earth frame, gravity
+        #: removed) of samples k_a..k_b; the engine sets it from the lead sensor's buffer
+        self.vertical_acc = None
         self.aborts: list[int] = []
         self.transitions: list[tuple[str, Any]] = []
         self.k_top = -1
@@ -138,6 +147,8 @@ class ArmSegmenter:
         self.k_top = -1
         self._need_rest = True
         self._pending_out: list[RepCandidate] = []
+        self._k_series = -1
+        self._k_last_end = -1
 
     # -- main loop ---------------------------------------------------------------------------
     def process(self, k0: int, up: np.ndarray, still: np.ndarray, breaks: np.ndarray) -> list[RepCandidate]:
@@ -205,45 +216,81 @@ class ArmSegmenter:
         self.m, self.k_m = float(ang[j]), k_tp + j
         self._on_turn(k_tp, self.anchor.copy(), k)
 
+    def _bottom_minus_top(self, ks: list[int]) -> float | None:
+        """Mean vertical acceleration at the odd turns minus at the even turns (m/s²), or None.
+
+        At the bottom of a push-up the body turns from moving down to moving up (acceleration
+        upwards, positive), at the top the other way: for the upper arm, which moves with the
+        shoulder, this tells the bottom from the top.
+        """
+        if self.vertical_acc is None:
+            return None
+        w = max(1, int(round(self.s.acc_window_s * self.rate)))
+        means = []
+        for k in ks:
+            a = np.asarray(self.vertical_acc(k - w, k + w), dtype=float)
+            if len(a) == 0:
+                return None
+            means.append(float(np.mean(a)))
+        return float(np.mean(means[1::2]) - np.mean(means[0::2]))
+
     def _on_turn(self, k_tp: int, u_tp: np.ndarray, k_now: int) -> None:
         self.tps.append((k_tp, u_tp))
-        if len(self.tps) > 6:
+        if len(self.tps) > 8:
             self.tps.pop(0)
-        if self.mode == self.SET or len(self.tps) < 4:
+        n = self.s.series_turns
+        if len(self.tps) < n:
             return
         s = self.s
-        (k0, p0), (k1, p1), (k2, p2), (k3, p3) = self.tps[-4:]
-        amps = [_angle(p0, p1), _angle(p1, p2), _angle(p2, p3)]
+        ks = [k for k, _ in self.tps[-n:]]
+        ps = [u for _, u in self.tps[-n:]]
+        amps = [_angle(a, b) for a, b in zip(ps[:-1], ps[1:])]
         amp = float(np.median(amps))
         if not (s.min_amp_deg <= min(amps) and max(amps) <= s.max_amp_deg):
             return
         if min(amps) < s.amp_ratio * max(amps):
             return
-        if _angle(p0, p2) > s.match_frac * amp or _angle(p1, p3) > s.match_frac * amp:
+        if any(_angle(ps[i], ps[i + 2]) > s.match_frac * amp for i in range(n - 2)):
             return
-        durs = (k1 - k0, k2 - k1, k3 - k2)
+        durs = np.diff(ks)
         if min(durs) < self.min_stroke_n or max(durs) > self.max_stroke_n:
             return
-        x, y = _mean_dir(p0, p2), _mean_dir(p1, p3)
+        x, y = _mean_dir(*ps[0::2]), _mean_dir(*ps[1::2])
+        if self.mode == self.SET:
+            # a series of the running set, or a different one (the set so far was something else)
+            same = (min(_angle(x, self.u_top), _angle(y, self.u_top)) <= s.match_frac * self.amp
+                    and min(_angle(x, self.u_bot), _angle(y, self.u_bot)) <= s.match_frac * self.amp
+                    and amp <= (1.0 + s.match_frac) * self.amp)
+            if same:
+                return
+        k0 = ks[0]
         # rest posture: the last hold before the turn that preceded the series (holds within the
-        # series may be bottom pauses)
-        k_before = self.tps[-5][0] if len(self.tps) >= 5 else k0
+        # series may be bottom pauses); the recording's start when there was none
+        k_before = self.tps[-n - 1][0] if len(self.tps) > n else k0
         before = [u for kr, u in self._rests if kr <= k_before]
+        held = len(before) > 1                 # a real hold, not just the recording's start
         rest = before[-1] if before else (self._rests[0][1] if self._rests else x)
         dx, dy = _angle(rest, x), _angle(rest, y)
-        near, far = (dx, dy) if dx <= dy else (dy, dx)
-        if near > s.rest_ratio * far:      # rest posture between the two ends: a swing
-            return
-        top, bot = (x, y) if dx <= dy else (y, x)
+        if held and min(dx, dy) >= s.swing_frac * amp and dx + dy <= (1.0 + s.swing_frac) * amp:
+            return   # the rest posture lies midway between the two ends: a swing, not a set
+        top_is_x = dx <= dy
+        if not held or min(dx, dy) > s.rest_frac * amp:   # rest uninformative: ask the accelerations
+            acc = self._bottom_minus_top(ks)
+            if acc is not None and abs(acc) >= s.acc_cue_m_s2:
+                top_is_x = acc > 0
+        top, bot = (x, y) if top_is_x else (y, x)
+        self._k_series = k0
         self._start_set(top, bot, amp, k_now)
 
     # -- counting reps within a set ----------------------------------------------------------
     def _start_set(self, top: np.ndarray, bot: np.ndarray, amp: float, k_now: int) -> None:
         self.mode = self.SET
         self.u_top, self.u_bot, self.amp = top.copy(), bot.copy(), amp
-        # rescan from the turning point before the series (a first descent may continue the entry)
-        k_scan = self.tps[-5][0] if len(self.tps) >= 5 else self.tps[-4][0]
-        k_scan = max(k_scan, self._hist.k0, k_now - 2 * self.max_rep_n)
+        # rescan from the turning point before the series (a first descent may continue the entry),
+        # not before the end of the last rep reported
+        n = self.s.series_turns
+        k_scan = self.tps[-n - 1][0] if len(self.tps) > n else self.tps[-n][0]
+        k_scan = max(k_scan, self._hist.k0, k_now - 3 * self.max_rep_n, self._k_last_end)
         self._enter_top(k_scan, self._up(k_scan))
         # samples up to the previous one; the current one is counted by the main loop
         ups = self.up_between(k_scan + 1, k_now - 1)
@@ -286,7 +333,7 @@ class ArmSegmenter:
                 self.state = self.DOWN
                 self.peak, self.k_peak, self.k_down = r, k, k
                 self.transitions.append(("rep_started", k))
-            elif k - self.k_top > self.max_rep_n:    # away from the top, no rep: set over
+            elif r - self.r_top > 0.5 * hi and k - self.k_top > self.max_rep_n:   # left the set
                 self._end_set(k, aborted=False)
             return out
         depth = self.peak - self.r_top
@@ -351,8 +398,12 @@ class ArmSegmenter:
         rot = np.degrees(np.arccos(np.clip(ups @ ups[0], -1.0, 1.0)))
         u_low = self._up(k_peak)
         # the rep must reach the set's bottom posture (not an entry/exit motion of similar size)
-        if _angle(u_low, self.u_bot) > s.match_frac * self.amp + s.turn_deg:
+        d_bot = _angle(u_low, self.u_bot)
+        if d_bot > s.match_frac * self.amp + s.turn_deg:
             return []
+        if k_peak < self._k_series and (d_bot > 0.5 * s.match_frac * self.amp + s.turn_deg
+                                        or rot[k_peak - k_top] < (1.0 - s.match_frac) * self.amp):
+            return []   # before the series: only a full rep (first descent run on from the entry)
         ev = phase_events(height_proxy(rot, self.placement), 0, s.band)
         if ev is None:
             return []
@@ -370,5 +421,6 @@ class ArmSegmenter:
         self.u_top = _mean_dir(self.u_top, ups[-1])
         self.u_bot = _mean_dir(self.u_bot, u_low)
         self.amp = 0.5 * self.amp + 0.5 * _angle(self.u_top, self.u_bot)
+        self._k_last_end = cand.k_end
         self.transitions.append(("rep", cand))
         return [cand]
