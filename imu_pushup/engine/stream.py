@@ -44,7 +44,7 @@ from .trunk import TrunkRep, TrunkSegmenter
 LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
 #: Posture change (deg) between the session's first hold and the rep posture that proves the reps
 #: are done lying (plank), not standing: the body turns ~70-90 degrees getting into a plank.
-PLANK_TURN_DEG = 50.0
+PLANK_TURN_DEG = 35.0
 #: Reps in the session's first posture (no turn into a plank seen) must look like push-ups: the
 #: trunk turns about a distant pivot (toes: ~1.3 m, knees: ~0.8 m from the sternum) by a modest
 #: angle. A squat turns the trunk 20-40 degrees about the hips while they drop (lever < 0.6 m).

@@ -38,6 +38,13 @@ SIGN_TAU_S = 6.0
 VEL_TAU_S = 1.0
 #: The rotation plane is re-estimated on grid samples every this many seconds.
 UPDATE_S = 0.25
+#: Time constant (s) of the vertical acceleration offset learned from still samples.
+BIAS_TAU_S = 10.0
+#: Least weight of still samples (fraction of the average) for that offset to be used.
+BIAS_MIN_WEIGHT = 0.05
+USE_STILL_BIAS = False   # measured: the still mask admits slow motion; worse than the bottom turn
+#: Fraction of the rotation defining the bottom stretch (see ``TrunkSegmenter._bottom_turn``).
+BOTTOM_FRAC = 0.2
 #: Samples scanned per step of the vectorised state machine (seconds of grid).
 BLOCK_S = 2.0
 
@@ -174,7 +181,8 @@ class TrunkSegmenter:
         self._ref: np.ndarray | None = None
         self._e1: np.ndarray | None = None
         self._e2: np.ndarray | None = None
-        self.buf = SampleBuffer({"theta": 1, "up": 3, "av": 1, "still": 1})
+        self.buf = SampleBuffer({"theta": 1, "up": 3, "av": 1, "still": 1, "bias": 1})
+        self._bias = _Ema(BIAS_TAU_S, self.rate, 2)
         self.block_n = max(32, int(BLOCK_S * self.rate))
         self.start = math.radians(s.start_deg)
         self.turn = math.radians(s.turn_deg)
@@ -199,6 +207,7 @@ class TrunkSegmenter:
         self.k_min, self.y_min = -1, np.inf
         self.k_max, self.y_max = -1, -np.inf
         self.k_detect = -1
+        self.k_turn = -1
 
     @property
     def k_keep(self) -> int:
@@ -266,7 +275,12 @@ class TrunkSegmenter:
                 self.transitions.append(("abort", k0))
             self.reset(None)
         theta = self._theta(up, av, k0)
-        self.buf.append(k0, theta=theta, up=up, av=av, still=still.astype(float))
+        # vertical acceleration offset (bias, scale error along gravity): its mean over the recent
+        # still samples, where the body does not move on average
+        st = still.astype(float)
+        nd = self._bias(np.column_stack((st * av, st)))
+        bias = np.where(nd[:, 1] > BIAS_MIN_WEIGHT, nd[:, 0] / np.maximum(nd[:, 1], 1e-12), np.nan)
+        self.buf.append(k0, theta=theta, up=up, av=av, still=st, bias=bias)
         runs = self._holds(k0, up, still)
         for a in range(0, n, self.block_n):
             self._scan(k0 + a, theta[a:a + self.block_n], runs[a:a + self.block_n])
@@ -339,7 +353,7 @@ class TrunkSegmenter:
                     self.state = self.UP
                     self.transitions.append(("bottom_reached", self.k_min))
                     self.y_max, self.k_max = float(seg[j]), kk + j
-                    self._checked = -1
+                    self.k_turn = -1
                 i += j + 1
             else:  # UP: wait for the height to be back at the top, or for the top after
                 amp = self.y_top - self.y_min
@@ -394,15 +408,35 @@ class TrunkSegmenter:
     def _window(self) -> tuple[int, int]:
         """Integration start (velocity 0 at the top) and the bottom turn, absolute indices."""
         k_a = max(self.k_top, self.k_detect - self.max_top_n, self.buf.k0)
-        return k_a, self.k_min
+        return k_a, (self.k_turn if self.k_turn >= 0 else self.k_min)
+
+    def _integrate(self, k_a: int, k_b: int, k_turn: int) -> tuple[np.ndarray, np.ndarray]:
+        """Velocity and height over k_a..k_b (0 at k_a): offset from the still samples before
+        the rep when known, else the one giving velocity 0 at the bottom turn ``k_turn``."""
+        av = self.buf.get("av", k_a, k_b)
+        b = float(self.buf.get("bias", k_a, k_a)[0])
+        if USE_STILL_BIAS and math.isfinite(b):
+            return integrate_height(av - b, self.period, -1)
+        return integrate_height(av, self.period, k_turn - k_a)
+
+    def _bottom_turn(self, k_half: int) -> int:
+        """Velocity-zero sample of the bottom: the middle of the stretch where the rotation stays
+        within ``BOTTOM_FRAC`` of its extreme (a pause, or the turn itself). The trunk's angle is
+        not exactly proportional to the height (the hips move), so its extreme alone can sit
+        on the descent; the middle of the bottom stretch is where the body waits."""
+        th = self.buf.get("theta", self.k_detect, k_half)
+        amp = self.y_top - self.y_min
+        low = np.flatnonzero(th <= self.y_min + BOTTOM_FRAC * amp)
+        if len(low) == 0:
+            return self.k_min
+        return self.k_detect + (int(low[0]) + int(low[-1])) // 2
 
     def _height_back(self, k_from: int, k_to: int) -> int:
         """First sample in k_from..k_to at which the height is back within 5 % of the top."""
         k_a, k_turn = self._window()
         if k_to <= k_turn:
             return -1
-        av = self.buf.get("av", k_a, k_to)
-        _, z = integrate_height(av, self.period, k_turn - k_a)
+        _, z = self._integrate(k_a, k_to, k_turn)
         ev = spec_events(z, self.s.band)
         if ev is None or ev["end"] < 0:
             return -1
@@ -413,8 +447,7 @@ class TrunkSegmenter:
         """Build the candidate rep ending now; the top after (if known) becomes the next top."""
         k_a, k_turn = self._window()
         k_b = k_now if k_top_after is None else max(k_top_after, k_now)
-        av = self.buf.get("av", k_a, k_b)
-        v, z = integrate_height(av, self.period, k_turn - k_a)
+        v, z = self._integrate(k_a, k_b, k_turn)
         if k_top_after is not None and k_top_after > k_turn:
             # velocity 0 at the top after as well: remove the ascent's linear velocity drift
             i_t, i_b = k_turn - k_a, k_top_after - k_a
