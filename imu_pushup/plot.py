@@ -314,9 +314,10 @@ def plot_overview(result: Any, ax: Any = None, *, signal: str | None = None,
             title += f" ({', '.join(p for p in places if p)})"
     ax.set_title(title, loc="left", fontsize=10)
     if legend:
-        ax.legend(handles=phase_legend_handles() + handles, loc="lower right", fontsize=8,
-                  ncol=min(10, 4 + len(handles)), frameon=False, bbox_to_anchor=(1.0, 1.0),
-                  borderaxespad=0.1, handlelength=1.2, columnspacing=1.0)
+        # below the time axis: never on top of the data or the title
+        ax.legend(handles=phase_legend_handles() + handles, loc="upper center", fontsize=8,
+                  ncol=min(11, 4 + len(handles)), frameon=False, bbox_to_anchor=(0.5, -0.16),
+                  borderaxespad=0.0, handlelength=1.2, columnspacing=1.0)
     return ax
 
 
