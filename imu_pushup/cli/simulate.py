@@ -21,6 +21,8 @@ _PARAM_OPTIONS = {
     "fatigue": "0..1: slower, shallower, more sag across the set",
     "noise": "white-noise multiplier",
     "wobble": "strap/skin wobble gain (0 = rigid)",
+    "chest_rock": "chest sensor pitch on the skin per unit elbow flexion (rad/rad, 0 = turns with the trunk)",
+    "strap_slip_deg": "largest chest strap slip at a bottom turn-around (deg, 0 = none)",
     "packet_loss": "fraction of samples lost in blocks",
     "timestamp_jitter_s": "standard deviation of the sample time jitter (s)",
     "clock_offset_s": "sensor clock at the start (s)",

@@ -95,15 +95,20 @@ def matmul_c(a: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 def site_motion(points: ChainPoints, st: Site, sway_yaw_rad: np.ndarray, roll_rad: np.ndarray,
-                sway_y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """World position (n, 3) and aligned-frame orientation matrices (n, 3, 3, world from sensor)."""
+                sway_y_m: np.ndarray, skin_pitch_rad: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """World position (n, 3) and aligned-frame orientation matrices (n, 3, 3, world from sensor).
+
+    ``skin_pitch_rad`` turns the sensor (not its site) about the segment's mediolateral axis, in
+    the sense of the segment's inclination: skin and strap rocking on the segment.
+    """
     theta = points.angles[st.segment]
     anchor = getattr(points, st.anchor)
     ux, uz = np.cos(theta), np.sin(theta)
     x = anchor[:, 0] + st.along_m * ux - st.normal_m * uz
     z = anchor[:, 1] + st.along_m * uz + st.normal_m * ux
     pos = np.column_stack([x, st.lateral_m + sway_y_m, z])
-    rot = euler_zyx(sway_yaw_rad, -theta, roll_rad)
+    pitch = theta if skin_pitch_rad is None else theta + skin_pitch_rad
+    rot = euler_zyx(sway_yaw_rad, -pitch, roll_rad)
     skin = rot_x(np.array(np.deg2rad(st.skin_x_deg)))
     return pos, matmul_c(rot, skin)
 

@@ -64,6 +64,13 @@ DEFAULTS: dict[str, Any] = {
     "wobble": 1.0,                   # strap/skin wobble gain (0 = rigid)
     "wobble_hz": (10.0, 20.0),
     "wobble_damping": (0.1, 0.3),
+    # chest only (see imu_pushup.simulate.skin): the shoulder girdle rocks the sternum skin and
+    # strap about the mediolateral axis, rad of sensor pitch per rad of elbow flexion (0 = the
+    # sensor turns with the trunk); a full-depth rep adds about 5-10 deg to the trunk's ~15 deg
+    "chest_rock": (0.06, 0.11),
+    "strap_slip_deg": (0.8, 2.2),    # chest: largest strap slip at a bottom turn-around (0 = none);
+                                     # with these defaults sternum gyro peaks reach 50-100 deg/s
+
     "noise": 1.0,                    # multiplier of the white noise below
     "acc_noise_m_s2": 0.03,
     "gyr_noise_deg_s": 0.15,
@@ -215,5 +222,8 @@ def sample_session_params(rng: np.random.Generator) -> dict[str, Any]:
         "adc_bits": int(rng.choice([12, 16])),
         "tremor_m_s2": float(u(0.02, 0.3)),
         "max_accel_m_s2": (4.0, 9.0),
+        # drawn last so that the draws above stay as they were
+        "chest_rock": float(u(0.03, 0.15)),
+        "strap_slip_deg": float(u(0.0, 2.5)),
     }
     return params

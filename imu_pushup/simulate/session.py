@@ -16,7 +16,7 @@ from scipy.spatial.transform import Rotation
 from ..body import BodyGeometry
 from ..recording import Recording, Session, from_arrays
 from ..units import GRAVITY_M_S2, PLACEMENTS
-from . import chain, imu, script
+from . import chain, imu, script, skin
 from .chain import TRUNK, Segments
 from .params import check_basics, draw, resolve, to_jsonable
 from .truth import THRESHOLDS, reps_truth
@@ -33,12 +33,16 @@ class SimulatedSession:
 
     ``recordings`` hold exactly what the CSV files written by :meth:`write` hold (times rounded to
     the microsecond, values to 7 significant digits), so writing and reading back is lossless.
+    ``orientations`` hold each sensor's orientation (world from sensor, quaternion ``qx qy qz
+    qw``) and ``positions`` its site's world position (``x_m y_m z_m``; strap wobble excluded) at
+    the output times, before packet loss: ``acc = Rᵀ(p̈ + g·up)`` when wobble is 0.
     """
 
     recordings: dict[str, Recording]
     truth: dict[str, Any]
     kinematics: pd.DataFrame
     orientations: dict[str, pd.DataFrame] = field(default_factory=dict)
+    positions: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def session(self) -> Session:
@@ -191,13 +195,15 @@ def simulate_session(seed: int = 0, kind: str = "pushups", n_reps: int = 10,
 
     recordings: dict[str, Recording] = {}
     orientations: dict[str, pd.DataFrame] = {}
+    positions: dict[str, pd.DataFrame] = {}
     sensors_truth: dict[str, Any] = {}
     sensor_seqs = sensor_seq.spawn(len(PLACEMENTS))
     for placement in placements:
         srng = np.random.default_rng(sensor_seqs[PLACEMENTS.index(placement)])
-        rec, ori, info = _simulate_sensor(placement, pts, seg, params, srng, dt, tau, t_out, fs,
-                                          yaw, roll, sway_y, seed, kind)
+        rec, ori, info, site_pos = _simulate_sensor(placement, pts, seg, params, srng, dt, tau, t_out, fs,
+                                                    yaw, roll, sway_y, seed, kind)
         recordings[placement], orientations[placement], sensors_truth[placement] = rec, ori, info
+        positions[placement] = site_pos
 
     truth = {
         "schema": TRUTH_SCHEMA, "kind": kind, "variant": variant, "height_m": float(height_m),
@@ -214,7 +220,8 @@ def simulate_session(seed: int = 0, kind: str = "pushups", n_reps: int = 10,
                      for s in schedule],
         "sensors": sensors_truth,
     }
-    return SimulatedSession(recordings=recordings, truth=truth, kinematics=kin, orientations=orientations)
+    return SimulatedSession(recordings=recordings, truth=truth, kinematics=kin, orientations=orientations,
+                            positions=positions)
 
 
 def _snap(t_s: float, t_out: np.ndarray) -> float:
@@ -288,7 +295,7 @@ def _label_phases(kin: pd.DataFrame, reps: list[dict[str, Any]]) -> None:
 def _simulate_sensor(placement: str, pts: chain.ChainPoints, seg: Segments, params: dict[str, Any],
                      rng: np.random.Generator, dt: float, tau: np.ndarray, t_out: np.ndarray, fs: float,
                      yaw: np.ndarray, roll: np.ndarray, sway_y: np.ndarray, seed: int,
-                     kind: str) -> tuple[Recording, pd.DataFrame, dict[str, Any]]:
+                     kind: str) -> tuple[Recording, pd.DataFrame, dict[str, Any], pd.DataFrame]:
     st = imu.site(placement, seg)
     mount = _mount_rotation(params["mount"], placement, rng)
     wob = imu.Wobble(freq_hz=draw(params["wobble_hz"], rng, "wobble_hz"),
@@ -303,7 +310,18 @@ def _simulate_sensor(placement: str, pts: chain.ChainPoints, seg: Segments, para
         flexion = np.clip(np.pi - flexion, 0.0, None)   # 0 with the arm straight
         coupling = draw(params["elbow_flare"], rng, "elbow_flare")
         seg_roll = seg_roll + coupling * (1.0 if st.segment == "upper_arm" else 0.5) * flexion
-    pos, rot = imu.site_motion(pts, st, yaw, seg_roll, sway_y)
+    rock_info: dict[str, Any] = {}
+    skin_pitch = None
+    if placement == "chest":
+        # Own generator (spawned, so the draws below stay the same whatever the rock settings).
+        rrng = rng.spawn(1)[0]
+        coupling = draw(params["chest_rock"], rrng, "chest_rock")
+        slip_max = draw(params["strap_slip_deg"], rrng, "strap_slip_deg")
+        skin_pitch, slips = skin.chest_rock_rad(pts, dt, coupling, slip_max, wob, rrng)
+        rock_info = {"chest_rock": coupling, "strap_slip_deg": slip_max,
+                     "strap_slips": [{k: (v + float(t_out[0] - tau[0]) if k == "t_s" else v)
+                                      for k, v in sl.items()} for sl in slips]}
+    pos, rot = imu.site_motion(pts, st, yaw, seg_roll, sway_y, skin_pitch)
     f, gyr, sensor_rot = imu.ideal_imu(pos, rot, dt, wob, mount.as_matrix())
     acc_out = imu.resample(f, dt, tau, fs)
     gyr_out = imu.resample(gyr, dt, tau, fs)
@@ -331,6 +349,8 @@ def _simulate_sensor(placement: str, pts: chain.ChainPoints, seg: Segments, para
     nearest = np.clip(np.round(tau / dt).astype(int), 0, len(sensor_rot) - 1)
     ori = Rotation.from_matrix(sensor_rot[nearest]).as_quat()
     ori_df = pd.DataFrame(ori, columns=["qx", "qy", "qz", "qw"], index=pd.Index(t_out, name="t"))
+    pos_df = pd.DataFrame(imu.interp_rows(pos, dt, tau), columns=["x_m", "y_m", "z_m"],
+                          index=pd.Index(t_out, name="t"))
     info = {
         "site": {"segment": st.segment, "anchor": st.anchor, "along_m": st.along_m,
                  "normal_m": st.normal_m, "lateral_m": st.lateral_m},
@@ -342,5 +362,6 @@ def _simulate_sensor(placement: str, pts: chain.ChainPoints, seg: Segments, para
         "acc_range_m_s2": err.acc_range_m_s2, "gyr_range_deg_s": err.gyr_range_deg_s,
         "acc_lsb_m_s2": err.acc_lsb_m_s2, "gyr_lsb_deg_s": err.gyr_lsb_deg_s,
         "samples": int(keep.sum()), "samples_lost": int((~keep).sum()),
+        **rock_info,
     }
-    return rec, ori_df, info
+    return rec, ori_df, info, pos_df
