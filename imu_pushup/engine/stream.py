@@ -49,7 +49,7 @@ PLANK_TURN_DEG = 35.0
 #: trunk turns about a distant pivot (toes: ~1.3 m, knees: ~0.8 m from the sternum) by a modest
 #: angle. A squat turns the trunk 20-40 degrees about the hips while they drop (lever < 0.6 m).
 UNDECIDED_MAX_ROTATION_DEG = 30.0
-UNDECIDED_MIN_LEVER_M = 0.6
+UNDECIDED_MIN_LEVER_M = 0.7
 UNDECIDED_MAX_LEVER_M = 2.5
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17

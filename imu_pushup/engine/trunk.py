@@ -468,8 +468,8 @@ class TrunkSegmenter:
                 in_low = z[i_low:i_end] <= z[i_low] + self.s.band * (z[ev["top"]] - z[i_low])
                 ev["ascent"] = i_low + int(np.flatnonzero(in_low)[-1]) if i_end > i_low else i_low
             if i_end > ev["low"]:
-                up = self.buf.get("up", k_a, k_a + i_end)
-                th = self.buf.get("theta", k_a, k_a + i_end)
+                up = self.buf.get("up", k_a, k_a + i_end).copy()
+                th = self.buf.get("theta", k_a, k_a + i_end).copy()
                 rot = math.degrees(float(self.y_top - self.y_min))
                 rep = TrunkRep(k_top=k_a, k_start=k_a + ev["start"], k_bottom=k_a + ev["bottom"],
                                k_ascent=k_a + ev["ascent"], k_end=k_a + i_end, k_low=k_a + ev["low"],
