@@ -6,6 +6,7 @@ import pytest
 pytest.importorskip("bumble")
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 import imu_pushup as ip  # noqa: E402
 from imu_pushup.cli import main  # noqa: E402
@@ -22,6 +23,8 @@ def test_record_counts_the_virtual_reps_and_decode_reproduces_the_csv(model, tmp
     assert main(["record", "--virtual", model, "--reps", "7", "--seed", "2", "--duration", "45",
                  "--speed", "10", "-o", str(out)]) == 0
     assert (tmp_path / "x.csv").exists() and (tmp_path / "x.raw.jsonl").exists()
+    t = pd.read_csv(tmp_path / "x.csv", comment="#")["t"].to_numpy()
+    assert 45.0 <= t[-1] - t[0] < 47.0  # --duration is recording time, however busy the host
     res = ip.analyze(str(tmp_path / "x.csv"))
     # The same count as the engine finds on the simulator's own samples: the BLE path loses nothing.
     from imu_pushup.ble.virtual.sensors import VIRTUAL_SENSORS

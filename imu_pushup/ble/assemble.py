@@ -74,6 +74,7 @@ class StreamAssembler:
         self._gyr_t = np.zeros(0)
         self._gyr_v = np.zeros((0, 3))
         self.samples = 0
+        self.first_t: float | None = None       # recording time of the first row written
 
     # -- input ----------------------------------------------------------------------------------
     def feed(self, t_host: float, uuid: str, payload: bytes) -> Rows:
@@ -139,6 +140,11 @@ class StreamAssembler:
                 self.gaps.append(GapNote(float(self._last_t), float(t[0]), "reconnected"))
         return self._stamp(b, t)
 
+    @property
+    def span_s(self) -> float:
+        """Recording time covered so far, first row to last (0 before any row)."""
+        return 0.0 if self.first_t is None else self._last_t - self.first_t
+
     def host_time(self, t: float) -> float | None:
         """Host monotonic time at which the sample of recording time ``t`` was taken (estimate)."""
         if self._anchor is None:
@@ -201,6 +207,8 @@ class StreamAssembler:
                           stacklevel=3)
         if keep.any():
             self._last_t = float(t[keep][-1])
+            if self.first_t is None:
+                self.first_t = float(t[keep][0])
         self.samples += int(keep.sum())
         return Rows(t[keep], vals[keep])
 

@@ -346,8 +346,11 @@ class SensorLink:
 
 
 async def run_links(links: list[SensorLink], duration_s: float | None,
-                    stop: asyncio.Event | None = None) -> None:
-    """Stream all links together until ``duration_s`` or ``stop``; a failing link stops all."""
+                    stop: asyncio.Event | None = None, data_s: float | None = None) -> None:
+    """Stream all links together until ``duration_s`` (host seconds) or ``stop``; a failing link
+    stops all. With ``data_s`` they stop once every file covers that much recording time, and
+    ``duration_s`` only caps the wait: the content then does not depend on how busy the host is
+    (accelerated virtual sensors)."""
     stop = stop or asyncio.Event()
     lock = asyncio.Lock()
     for link in links:
@@ -360,7 +363,14 @@ async def run_links(links: list[SensorLink], duration_s: float | None,
             if all(t.done() for t in tasks):
                 return
             await asyncio.sleep(0.05)
-        if duration_s is not None:
+        if data_s is not None:
+            deadline = None if duration_s is None else time.monotonic() + duration_s
+            while not all(l.asm is not None and l.asm.span_s >= data_s for l in links):
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                await asyncio.sleep(0.02)
+            stop.set()
+        elif duration_s is not None:
             await asyncio.sleep(duration_s)
             stop.set()
 

@@ -188,8 +188,13 @@ class Recorder:
             handler = False
         try:
             await self._setup()
-            duration = None if self.duration_s is None else self.duration_s / (self.speed if self.any_virtual else 1.0)
-            await run_links(self.links, duration, stop)
+            if self.duration_s is not None and self.any_virtual:
+                # Virtual sensors: stop on the recorded time, so a busy host changes nothing in the
+                # files; the host wait is only capped (a sensor that stopped sending).
+                cap = 3.0 * self.duration_s / self.speed + 10.0
+                await run_links(self.links, cap, stop, data_s=self.duration_s)
+            else:
+                await run_links(self.links, self.duration_s, stop)
         finally:
             if handler:
                 loop.remove_signal_handler(signal.SIGINT)
