@@ -42,21 +42,24 @@ class ArmSettings:
 
     min_amp_deg: float = 10.0       # smallest rotation between a set's top and bottom postures
     turn_deg: float = 5.0           # hysteresis of the turning points (at least)
-    turn_frac: float = 0.25         # ... and this fraction of the stroke so far
+    turn_frac: float = 0.15         # ... and this fraction of the stroke so far
     max_amp_deg: float = 150.0      # larger strokes are posture changes
     match_frac: float = 0.4         # postures of one set agree within this fraction of the amplitude
+    bottom_frac: float = 0.6        # a rep's bottom within this fraction of the amplitude of the set's
     amp_ratio: float = 0.5          # strokes of one set: smallest / largest amplitude at least this
     series_turns: int = 5           # turning points alternating between two postures: a set
     swing_frac: float = 0.25        # rest this far (x amplitude) from both ends, on the arc: a swing
     rest_frac: float = 0.35         # rest within this (x amplitude) of one end: that end is the top
     acc_cue_m_s2: float = 0.3       # bottom-minus-top vertical acceleration that decides the top
+    acc_reject_m_s2: float = 3.0    # a rep whose bottom is this much below its top in vertical
+                                    # acceleration turns the wrong way (an exit, not a push-up)
     acc_window_s: float = 0.15      # half window around a turning point for that acceleration
     start_frac: float = 0.35        # rotation (fraction of the set amplitude) that starts a rep
     min_stroke_s: float = 0.2
     max_stroke_s: float = 6.0
     min_descent_s: float = 0.1
     min_ascent_s: float = 0.1
-    min_rep_s: float = 0.5
+    min_rep_s: float = 0.3
     max_rep_s: float = 10.0
     settle_s: float = 0.25          # no new top for this long after the ascent: rep over
     hold_s: float = 0.4             # still this long: a hold (rest posture)
@@ -236,7 +239,7 @@ class ArmSegmenter:
 
     def _on_turn(self, k_tp: int, u_tp: np.ndarray, k_now: int) -> None:
         self.tps.append((k_tp, u_tp))
-        if len(self.tps) > 8:
+        if len(self.tps) > 16:
             self.tps.pop(0)
         n = self.s.series_turns
         if len(self.tps) < n:
@@ -286,11 +289,9 @@ class ArmSegmenter:
     def _start_set(self, top: np.ndarray, bot: np.ndarray, amp: float, k_now: int) -> None:
         self.mode = self.SET
         self.u_top, self.u_bot, self.amp = top.copy(), bot.copy(), amp
-        # rescan from the turning point before the series (a first descent may continue the entry),
-        # not before the end of the last rep reported
-        n = self.s.series_turns
-        k_scan = self.tps[-n - 1][0] if len(self.tps) > n else self.tps[-n][0]
-        k_scan = max(k_scan, self._hist.k0, k_now - 3 * self.max_rep_n, self._k_last_end)
+        # rescan from the earliest turn kept (a first descent may continue the entry; reps before
+        # the series must match it closely), not before the end of the last rep reported
+        k_scan = max(self.tps[0][0], self._hist.k0, k_now - 3 * self.max_rep_n, self._k_last_end)
         self._enter_top(k_scan, self._up(k_scan))
         # samples up to the previous one; the current one is counted by the main loop
         ups = self.up_between(k_scan + 1, k_now - 1)
@@ -399,11 +400,14 @@ class ArmSegmenter:
         u_low = self._up(k_peak)
         # the rep must reach the set's bottom posture (not an entry/exit motion of similar size)
         d_bot = _angle(u_low, self.u_bot)
-        if d_bot > s.match_frac * self.amp + s.turn_deg:
+        if d_bot > s.bottom_frac * self.amp + s.turn_deg:
             return []
         if k_peak < self._k_series and (d_bot > 0.5 * s.match_frac * self.amp + s.turn_deg
                                         or rot[k_peak - k_top] < (1.0 - s.match_frac) * self.amp):
             return []   # before the series: only a full rep (first descent run on from the entry)
+        acc = self._bottom_minus_top([k_top, k_peak])
+        if acc is not None and acc < -s.acc_reject_m_s2:
+            return []   # accelerating downwards at the "bottom": not a push-up turn
         ev = phase_events(height_proxy(rot, self.placement), 0, s.band)
         if ev is None:
             return []
