@@ -27,8 +27,17 @@ EVENTS = ("t_start", "t_bottom", "t_ascent", "t_end")
 DATA_DIR = Path(os.environ.get("IMU_PUSHUP_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
+def _analyze_diag(rec, height_m: float | None):
+    """Analyse one recording; also return the engine's rejected candidates by reason."""
+    from .engine.stream import StreamAnalyzer
+    an = StreamAnalyzer({rec.placement: float(rec.sampling_rate_hz)}, height_m=height_m)
+    an.feed(rec.placement, rec.t, rec.acc, rec.gyr)
+    an.finish()
+    trunk = getattr(an, "trunk", None)
+    return an.result(), dict(trunk.rejections) if trunk is not None else {}
+
+
 def _one_session(seed: int) -> list[dict[str, Any]]:
-    from .engine.analyze import analyze
     from .simulate import sample_session_params, simulate_session
     params = sample_session_params(np.random.default_rng(10_000 + seed))
     sim = simulate_session(seed=seed, **params)
@@ -37,15 +46,17 @@ def _one_session(seed: int) -> list[dict[str, Any]]:
     for p in PLACEMENTS:
         if p not in sim.recordings:
             continue
+        rejections: dict[str, int] = {}
         try:
-            res = analyze(sim.recordings[p], height_m=params.get("height_m"), keep_signals=False)
+            res, rejections = _analyze_diag(sim.recordings[p], params.get("height_m"))
             reps = res.reps
             err = None
         except Exception as exc:  # a crash is a result too
             reps, err = None, f"{type(exc).__name__}: {exc}"
         row: dict[str, Any] = {"seed": seed, "placement": p, "kind": params["kind"],
                                "n_true": len(truth), "n_found": None if reps is None else len(reps),
-                               "error": err, "rate": params["sampling_rate_hz"]}
+                               "error": err, "rate": params["sampling_rate_hz"],
+                               "variant": params.get("variant"), "rejections": rejections}
         if reps is not None and len(reps) == len(truth) and len(truth):
             for ev in EVENTS:
                 row[ev] = [float(a - b["t_start" if False else ev]) for a, b in zip(reps[ev], truth)]
@@ -57,7 +68,31 @@ def _one_session(seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def accuracy_rows(n_sessions: int, workers: int) -> list[tuple[str, str, str]]:
+def miss_breakdown(results: list[dict[str, Any]]) -> list[str]:
+    """Per placement: sessions counted short / long, and the rejected candidates in them by reason."""
+    lines = []
+    for p in PLACEMENTS:
+        rs = [r for r in results if r["placement"] == p and not r["error"]]
+        bad = [r for r in rs if r["n_found"] != r["n_true"]]
+        if not rs:
+            continue
+        short = [r for r in bad if r["n_found"] < r["n_true"]]
+        long_ = [r for r in bad if r["n_found"] > r["n_true"]]
+        lines.append(f"{p}: {len(bad)} of {len(rs)} sessions miscounted ({len(short)} short, "
+                     f"{len(long_)} long; distractors among them: {sum(r['kind'] != 'pushups' for r in bad)})")
+        causes: dict[str, int] = {}
+        for r in bad:
+            for k, v in r.get("rejections", {}).items():
+                causes[k] = causes.get(k, 0) + v
+        for k, v in sorted(causes.items(), key=lambda kv: -kv[1]):
+            lines.append(f"    candidates rejected: {k}: {v}")
+        for r in bad[:12]:
+            lines.append(f"    seed {r['seed']}: {r['kind']} {r['variant']} {r['rate']:g} Hz, "
+                         f"found {r['n_found']} of {r['n_true']}")
+    return lines
+
+
+def accuracy_rows(n_sessions: int, workers: int, verbose: bool = False) -> list[tuple[str, str, str]]:
     seeds = list(range(n_sessions))
     results: list[dict[str, Any]] = []
     if workers > 1:
@@ -67,6 +102,8 @@ def accuracy_rows(n_sessions: int, workers: int) -> list[tuple[str, str, str]]:
     else:
         for s in seeds:
             results.extend(_one_session(s))
+    if verbose:
+        print("\n".join(miss_breakdown(results)))
     rows: list[tuple[str, str, str]] = []
     crashes = [r for r in results if r["error"]]
     rows.append(("simulated sessions / sensor analyses / crashes",
@@ -235,10 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=200)
     ap.add_argument("--quick", action="store_true", help="40 sessions, shorter speed and memory runs")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--verbose", action="store_true", help="print why sessions were miscounted")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "benchmarks" / "results.md"))
     args = ap.parse_args(argv)
     n = 40 if args.quick else args.sessions
-    rows = accuracy_rows(n, args.workers)
+    rows = accuracy_rows(n, args.workers, args.verbose)
     rows += speed_rows(args.quick)
     rows += real_rows()
     try:

@@ -367,12 +367,15 @@ class StreamAnalyzer:
 
     def _accept_trunk(self, track: _Track, c: TrunkRep) -> dict[str, Any] | None:
         posture = self._plank_ok(c.up_top)
+        rej = self.trunk.rejections
         if posture is False:
+            rej["not in the calibrated plank"] = rej.get("not in the calibrated plank", 0) + 1
             return None
         rot_rad = math.radians(max(c.peak_deg, 1e-3))
         lever_m = c.depth_m / rot_rad
         if posture is None and not (c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
                                     and UNDECIDED_MIN_LEVER_M <= lever_m <= UNDECIDED_MAX_LEVER_M):
+            rej["first posture, not push-up kinematics"] = rej.get("first posture, not push-up kinematics", 0) + 1
             return None
         tt = lambda k: float(track.resampler.t0 + k * track.period)  # noqa: E731
         row: dict[str, Any] = {

@@ -169,7 +169,8 @@ class TrunkSegmenter:
         self.placement = placement
         self.rate = float(sampling_rate_hz)
         self.period = 1.0 / self.rate
-        self.s = settings or TrunkSettings()
+        # the lumbar sensor is about half as far from the pivot as the sternum: half the travel
+        self.s = settings or (TrunkSettings(min_depth_m=0.02) if placement == "lumbar" else TrunkSettings())
         s = self.s
         self._mean = _Ema(COV_TAU_S, self.rate, 9)
         self._sign = _Ema(SIGN_TAU_S, self.rate, 3)
@@ -197,6 +198,8 @@ class TrunkSegmenter:
         self.still_run = 0
         self.first_hold: tuple[int, np.ndarray] | None = None
         self.transitions: list[tuple[str, Any]] = []
+        #: candidates rejected, by reason (diagnostics)
+        self.rejections: dict[str, int] = {}
         self.validator = None
         self.reset(None)
 
@@ -491,10 +494,17 @@ class TrunkSegmenter:
         self.k_min, self.y_min = -1, np.inf
 
     def _plausible(self, r: TrunkRep) -> bool:
+        """Durations, depth and rotation of a push-up; the failing check is counted in
+        :attr:`rejections` (benchmark diagnostics)."""
         s = self.s
         rate = self.rate
-        return ((r.k_bottom - r.k_start) / rate >= s.min_descent_s
-                and (r.k_end - r.k_ascent) / rate >= s.min_ascent_s
-                and s.min_rep_s <= (r.k_end - r.k_start) / rate <= s.max_rep_s
-                and s.min_depth_m <= r.depth_m <= s.max_depth_m
-                and s.min_rot_deg <= r.peak_deg <= s.max_rot_deg)
+        checks = (("descent too short", (r.k_bottom - r.k_start) / rate >= s.min_descent_s),
+                  ("ascent too short", (r.k_end - r.k_ascent) / rate >= s.min_ascent_s),
+                  ("rep duration", s.min_rep_s <= (r.k_end - r.k_start) / rate <= s.max_rep_s),
+                  ("depth out of range", s.min_depth_m <= r.depth_m <= s.max_depth_m),
+                  ("rotation out of range", s.min_rot_deg <= r.peak_deg <= s.max_rot_deg))
+        for name, ok in checks:
+            if not ok:
+                self.rejections[name] = self.rejections.get(name, 0) + 1
+                return False
+        return True
