@@ -46,6 +46,7 @@ class ArmSettings:
     max_amp_deg: float = 150.0      # larger strokes are posture changes
     match_frac: float = 0.4         # postures of one set agree within this fraction of the amplitude
     bottom_frac: float = 0.6        # a rep's bottom within this fraction of the amplitude of the set's
+    return_frac: float = 0.45       # back within this fraction of its depth from the top: rep over
     amp_ratio: float = 0.5          # strokes of one set: smallest / largest amplitude at least this
     series_turns: int = 5           # turning points alternating between two postures: a set
     swing_frac: float = 0.25        # rest this far (x amplitude) from both ends, on the arc: a swing
@@ -291,7 +292,8 @@ class ArmSegmenter:
         self.u_top, self.u_bot, self.amp = top.copy(), bot.copy(), amp
         # rescan from the earliest turn kept (a first descent may continue the entry; reps before
         # the series must match it closely), not before the end of the last rep reported
-        k_scan = max(self.tps[0][0], self._hist.k0, k_now - 3 * self.max_rep_n, self._k_last_end)
+        k_scan = max(self.tps[0][0] - self.max_stroke_n, self._hist.k0, k_now - 3 * self.max_rep_n,
+                     self._k_last_end)
         self._enter_top(k_scan, self._up(k_scan))
         # samples up to the previous one; the current one is counted by the main loop
         ups = self.up_between(k_scan + 1, k_now - 1)
@@ -352,7 +354,7 @@ class ArmSegmenter:
         # UP: coming back towards the top
         if r < self.r_min:
             self.r_min, self.k_min = r, k
-        near_top = self.r_min - self.r_top <= 0.3 * depth
+        near_top = self.r_min - self.r_top <= s.return_frac * depth
         turn = max(0.5 * s.turn_deg, 0.1 * depth)
         if r > self.r_min + turn:
             if near_top:
