@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .buffer import SampleBuffer
-from .reps import RepCandidate, RepSettings, height_proxy, phase_events
+from .reps import RepCandidate, RepSettings, phase_events
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,24 @@ class ArmSettings:
             kw.update(still_gyr_deg_s=base.still_gyr_deg_s, still_acc_m_s2=base.still_acc_m_s2,
                       hold_s=base.hold_s, band=base.band)
         return cls(**kw)
+
+
+#: Upper-arm tilt from vertical at the top of a rep: "straight" arms at the top are 1-2 % short
+#: of full extension (elbow not hyper-locked), which tilts the upper arm by about 8-11 degrees.
+UPPER_ARM_TOP_TILT_DEG = 10.0
+
+
+def arm_height(rotation_deg: np.ndarray, placement: str) -> np.ndarray:
+    """Shoulder-height proxy (top = max) from the segment's rotation away from the rep's top.
+
+    With the hand planted and the shoulder moving over it, shoulder height is about
+    ``L_f cos(forearm tilt) + L_u cos(upper-arm tilt)`` and both tilts grow together: the height
+    follows the cosine of the tilt from vertical. The upper arm starts the rep slightly tilted
+    (:data:`UPPER_ARM_TOP_TILT_DEG`); the forearm stands about vertical at the top.
+    """
+    rot = np.asarray(rotation_deg, dtype=float)
+    tilt = UPPER_ARM_TOP_TILT_DEG if placement == "upper_arm" else 0.0
+    return np.cos(np.radians(rot + tilt))
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> float:
@@ -410,7 +428,7 @@ class ArmSegmenter:
         acc = self._bottom_minus_top([k_top, k_peak])
         if acc is not None and acc < -s.acc_reject_m_s2:
             return []   # accelerating downwards at the "bottom": not a push-up turn
-        ev = phase_events(height_proxy(rot, self.placement), 0, s.band)
+        ev = phase_events(arm_height(rot, self.placement), 0, s.band)
         if ev is None:
             return []
         cand = RepCandidate(k_top, k_top + ev["start"], k_top + ev["bottom"], k_top + ev["ascent"],
