@@ -30,11 +30,14 @@ def _bump(t: np.ndarray, t0: float, descent: float, pause: float, ascent: float)
 
 def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0, dip_deg=0.0,
                neck_deg=0.0, descent=1.2, pause=0.5, ascent=0.9, top_shoulder=None,
-               lumbar_on_pelvis=True):
+               lumbar_on_pelvis=True, chest_gain=1.0, gain_known=True,
+               lumbar_on_trunk=False):
     """A rep of a pivot-legs-trunk body with arms holding the shoulders at a given height.
 
-    Returns the RepWindow (signals as a sensor-aligned engine would report them), the straight
-    reference, and the truth (hip angle at its largest, shoulder drop fraction).
+    ``chest_gain``: the chest sensor turns this much further than the trunk within the rep (the
+    sternum skin rocking with the shoulder girdle); ``gain_known`` puts it in the reference, as a
+    calibration would. Returns the RepWindow (signals as a sensor-aligned engine would report
+    them), the straight reference, and the truth (hip angle at its largest, shoulder drop fraction).
     """
     t = np.arange(0.0, 0.5 + descent + pause + ascent + 0.5, 1.0 / FS)
     b = _bump(t, 0.5, descent, pause, ascent)
@@ -58,15 +61,19 @@ def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0
     near = np.flatnonzero(height <= height.min() + 0.05 * exc)
     t_start, t_bottom, t_ascent = t[below[0]], t[near[0]], t[near[-1]]
     t_end = t[below[-1] + 1]
-    pitch = {"chest": trunk_deg, "head": head_deg}
+    chest_deg = trunk_deg[0] + chest_gain * (trunk_deg - trunk_deg[0])
+    pitch = {"chest": chest_deg, "head": head_deg}
     if lumbar_on_pelvis:
         pitch["lumbar"] = legs_deg
+    if lumbar_on_trunk:
+        pitch["lumbar"] = trunk_deg
     w = RepWindow(index=3, t_start=t_start, t_bottom=t_bottom, t_ascent=t_ascent, t_end=t_end, t=t,
                   height_m=height, pitch_deg=pitch, depth_m=float(exc), source_placement="chest")
     # good-form reference: straight body at the top
     straight = V.straight_top_pitch_deg(geom, variant)
     ref = PlankReference(pitch_deg={"chest": straight, "lumbar": straight, "head": straight},
-                         variant=None, source="test")
+                         variant=None, source="test",
+                         extras={"chest_rotation_gain": chest_gain} if gain_known else {})
     truth = {"sag_deg": float(np.degrees(sag[np.argmax(np.abs(sag))])),
              "depth_frac": depth_frac}
     return w, ref, truth
@@ -83,6 +90,32 @@ def test_sag_from_chest_alone_recovers_hip_angle(sag, dip):
     s = FormSettings()
     assert ("sag" in out["flags"]) == (truth["sag_deg"] >= s.sag_deg)
     assert ("pike" in out["flags"]) == (truth["sag_deg"] <= -s.pike_deg)
+
+
+@pytest.mark.parametrize("sag,dip", [(12.0, 0.0), (0.0, 0.0), (-12.0, 0.0)])
+def test_rocking_chest_gain_is_learned_over_the_set(sag, dip):
+    """The sternum sensor turns 1.6 times as far as the trunk; no calibration tells it."""
+    geom = BodyGeometry.from_height(1.8)
+    ref = None
+    for i in range(4):
+        w, first_ref, truth = _chain_rep(geom, sag_deg=sag, dip_deg=dip, chest_gain=1.6,
+                                         gain_known=False, lumbar_on_pelvis=False)
+        ref = ref or first_ref
+        ref.variant = "toe"
+        out = assess_rep(w, ref, geom, FormSettings())
+    assert out["chest_rotation_gain"] == pytest.approx(1.6, abs=0.1)
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.5)
+
+
+@pytest.mark.parametrize("sag,dip", [(12.0, 0.0), (0.0, 12.0), (-10.0, 0.0)])
+def test_lumbar_on_the_trunk_is_free_of_the_chest_skin(sag, dip):
+    """A lower-back sensor riding on the trunk beats a rocking chest with an unknown gain."""
+    geom = BodyGeometry.from_height(1.7)
+    w, ref, truth = _chain_rep(geom, sag_deg=sag, dip_deg=dip, chest_gain=2.2, gain_known=False,
+                               lumbar_on_pelvis=False, lumbar_on_trunk=True)
+    ref.variant = "toe"
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.0)
 
 
 def test_sag_with_lumbar_uses_chest_pelvis_angle():

@@ -63,6 +63,11 @@ class FormSettings:
     - ``velocity_loss_frac``: a rep whose ascent is slower than the set's best early reps by this
       fraction counts as fatigued (velocity-based training uses 20-40 %).
     - ``depth_loss_frac``: likewise for depth.
+    - ``chest_rotation_gain``: how much further a chest (sternum) sensor turns in a rep than the
+      trunk, when no calibration measured it: the skin and strap over the sternum rock with the
+      shoulder girdle as the elbows bend. 1.25 from real sternum recordings (good-form reps turn
+      about a quarter more than a rigid straight body would for their drop); a calibration
+      measures it per person.
     - ``smooth_s``: angle smoothing before taking a rep's extreme (noise would bias the maximum).
     """
 
@@ -75,6 +80,7 @@ class FormSettings:
     velocity_loss_frac: float = 0.30
     depth_loss_frac: float = 0.25
     smooth_s: float = 0.15
+    chest_rotation_gain: float = 1.25
 
 
 #: Flags that describe posture (as opposed to tempo).
@@ -103,66 +109,88 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
 
     out: dict[str, Any] = {}
     lead_is_chest = window.source_placement == "chest" and height is not None
+    gain = chest_rotation_gain(reference, settings)
+    tops = {p: float(np.median(v[top])) for p, v in pitch.items()}
 
-    # Variant: the calibrated one, else this rep's pivot radius (and plank inclination if absolute).
-    radius = None
+    # Variant: the calibrated one, else the set's pivot radius (and plank inclination if absolute).
+    # The radius uses the trunk's own rotation: the lumbar sensor's when present, else the
+    # chest's divided by the skin's rotation gain.
+    radius = raw_radius = None
     if lead_is_chest and "chest" in pitch:
-        radius = _variant.pivot_radius_m(height[rep], pitch["chest"][rep], geometry)
+        raw_radius = _variant.pivot_radius_m(height[rep], pitch["chest"][rep], geometry)
+        rot = (tops["lumbar"] + (pitch["lumbar"] - tops["lumbar"]) if "lumbar" in pitch
+               else tops["chest"] + (pitch["chest"] - tops["chest"]) / gain)
+        radius = _variant.pivot_radius_m(height[rep], rot[rep], geometry)
         out["pivot_radius_m"] = radius if radius is not None else math.nan
+        out["chest_radius_raw_m"] = raw_radius if raw_radius is not None else math.nan
     variant = reference.variant or _variant.classify_variant(
         geometry, _running_radius_m(reference, radius), _absolute_plank_pitch(reference)) or "toe"
+    chain = _BodyChain(geometry, variant)
 
-    chain = _BodyChain(_chain_geometry(geometry, reference, variant), variant)
-    if reference.source == "session" and reference.extras.get("pitch_absolute", 0.0):
-        # Absolute inclinations but no good-form reference: good form is the straight body line
-        # (trunk, pelvis and head in line), so a sag or a dropped head held from the start shows.
-        for p in ("chest", "lumbar", "head"):
-            if p in ref:
-                ref[p] = chain.top_pitch_deg
-    trunk = None  # trunk pitch over the window, deg (straight-body top + change vs reference)
-    if "chest" in pitch:
-        trunk = chain.top_pitch_deg + (pitch["chest"] - ref["chest"])
+    # Trunk inclination over the window (deg, absolute). The top posture of this rep comes from
+    # the absolute pitch (a mounting that saw the person stand), else from the good-form reference
+    # placed on the straight body line; the change within the rep is the trunk's rotation (the
+    # chest sensor's divided by the skin's gain: the sternum skin rocks with the shoulder girdle).
+    def trunk_from(p: str, g: float) -> np.ndarray:
+        base = (tops[p] if _is_absolute(reference, p)
+                else chain.top_pitch_deg + (tops[p] - ref[p]))
+        return base + (pitch[p] - tops[p]) / g
+
+    bottom = (t >= window.t_bottom) & (t <= window.t_ascent)
+    if not bottom.any():
+        bottom = np.zeros(len(t), dtype=bool)
+        bottom[int(np.argmin(np.abs(t - window.t_bottom)))] = True
+    if lead_is_chest and "chest" in pitch and "chest_rotation_gain" not in reference.extras:
+        # No calibration: the set's own gain, from how far the chest turns against how far a
+        # rigid body on this pivot turns for the sternum's drop (running over the set's reps).
+        base = trunk_from("chest", 1.0)[top]
+        rep_gain = _rep_rotation_gain(chain, float(np.median(base)), tops["chest"],
+                                      float(np.median(pitch["chest"][bottom])),
+                                      float(np.median(height[bottom])))
+        gain = _running_gain(reference, rep_gain, gain)
+        out["chest_rotation_gain"] = gain
+
+    trunk = trunk_from("chest", gain) if "chest" in pitch else None
     trunk_top = float(np.median(trunk[top])) if trunk is not None else None
 
     # Depth against the target.
     down = rep & (t <= window.t_ascent)   # top to the bottom turn (height pinned at both ends)
     if not down.any():
         down = rep
+
+    # Sag / pike: the hip angle at the top (held) and over the bottom pause (held + dip).
+    sag = None
+    if lead_is_chest and trunk is not None:
+        sag = _chain_sag(chain, height, trunk, trunk_top)
+        if "lumbar" in pitch:
+            sag, _ = _with_lumbar(chain, height, trunk, sag, trunk_from, top, bottom)
+    elif "chest" in pitch and "lumbar" in pitch:
+        sag = (pitch["chest"] - ref["chest"]) / gain - (pitch["lumbar"] - ref["lumbar"])
     drop = _shoulder_drop_m(window, height, trunk, trunk_top, pitch, ref, down, chain)
     if drop is not None:
         out["shoulder_drop_m"] = drop
         frac = drop / geometry.depth_target_m
         out["depth_frac"] = frac
         out["partial"] = bool(frac < settings.partial_frac)
-
-    # Sag / pike.
-    sag = sag_chain = None
-    if lead_is_chest and trunk is not None:
-        shoulder = chain.top_shoulder_m + chain.shoulder_change_m(height, trunk, trunk_top)
-        sag = sag_chain = chain.sag_deg(trunk, shoulder)
-    if "chest" in pitch and "lumbar" in pitch:
-        sag_rel = (pitch["chest"] - ref["chest"]) - (pitch["lumbar"] - ref["lumbar"])
-        sag = sag_rel if sag_chain is None else _combine_sag(sag_chain, sag_rel, down)
     if sag is not None:
-        # Height is pinned by zero velocity at the top and the bottom turn; a live engine reports
-        # the ascent before the top is reached again, so its height there drifts: the chain's
-        # largest bend is read over the descent and the bottom (where sag and dips peak).
-        sag_deg = _signed_extreme(sag[down if sag_chain is not None else rep])
-        out["sag_deg"] = sag_deg
-        out["sag_top_deg"] = float(np.median(sag[top]))
-        bottom = (t >= window.t_bottom) & (t <= window.t_ascent)
-        out["sag_bottom_deg"] = float(np.median(sag[bottom])) if bottom.any() else sag_deg
+        sag_top = float(np.median(sag[top]))
+        sag_bottom = float(np.median(sag[bottom]))
+        out["sag_deg"] = sag_bottom if abs(sag_bottom) >= abs(sag_top) else sag_top
+        out["sag_top_deg"] = sag_top
+        out["sag_bottom_deg"] = sag_bottom
 
-    # Head.
+    # Head: neck flexion = trunk inclination minus head inclination (+ head dropped towards the
+    # chest), absolute when both mountings saw the person stand, else against the reference.
     if "head" in pitch:
-        head_change = pitch["head"] - ref["head"]
-        if "chest" in pitch:
-            trunk_change = pitch["chest"] - ref["chest"]
-        elif "lumbar" in pitch:
-            trunk_change = pitch["lumbar"] - ref["lumbar"]
+        src = "chest" if "chest" in pitch else ("lumbar" if "lumbar" in pitch else None)
+        g = gain if src == "chest" else 1.0
+        if src is not None and _is_absolute(reference, src) and _is_absolute(reference, "head"):
+            neck = trunk_from(src, g) - pitch["head"]
         else:
-            trunk_change = np.zeros_like(head_change)
-        out["neck_flexion_deg"] = _signed_extreme((trunk_change - head_change)[rep])
+            trunk_change = ((tops[src] - ref[src]) + (pitch[src] - tops[src]) / g if src is not None
+                            else np.zeros(len(t)))
+            neck = trunk_change - (pitch["head"] - ref["head"])
+        out["neck_flexion_deg"] = _signed_extreme(neck[rep])
 
     for p, v in pitch.items():   # top posture of each segment (a calibration keeps the good one)
         out[f"{p}_pitch_top_deg"] = float(np.median(v[top]))
@@ -292,44 +320,95 @@ def _reference_pitch(reference: PlankReference, placement: str, pitch: np.ndarra
     return float(np.median(pitch[top]))
 
 
-#: Chest-chain and chest-pelvis estimates closer than this (deg, or 30 % of the chain's) agree.
-SAG_AGREE_DEG = 4.0
+def chest_rotation_gain(reference: PlankReference, settings: "FormSettings") -> float:
+    """How much further the chest sensor turns in a rep than the trunk (calibrated, else default)."""
+    g = reference.extras.get("chest_rotation_gain")
+    if g is not None and np.isfinite(g) and GAIN_RANGE[0] <= g <= GAIN_RANGE[1]:
+        return float(g)
+    return float(settings.chest_rotation_gain)
 
 
-def _combine_sag(chain: np.ndarray, relative: np.ndarray, rep: np.ndarray) -> np.ndarray:
-    """Chest chain and chest-pelvis angle together.
+#: Plausible chest rotation gains (sensor rotation over trunk rotation in a rep).
+GAIN_RANGE = (1.0, 3.0)
 
-    A lumbar sensor on the pelvis (sacrum) turns with the legs: then the chest-pelvis angle is the
-    hip bend and agrees with the chain; both are averaged (independent errors). A sensor higher on
-    the lower back turns with the trunk and sees no hip bend at all; when the two disagree, the
-    chain (which does not depend on where the lumbar sensor sits) is kept.
+
+def _is_absolute(reference: PlankReference, placement: str) -> bool:
+    """Whether the reference pitch of ``placement`` is an absolute inclination.
+
+    ``extras["absolute_<placement>"]`` when the engine says so per placement; else the set-wide
+    ``pitch_absolute``; else a non-zero session reference (a relative mounting's plank is 0.0).
     """
-    e_chain = _signed_extreme(chain[rep])
-    e_rel = _signed_extreme(relative[rep])
-    if not np.isfinite(e_rel):
-        return chain
-    if not np.isfinite(e_chain):
-        return relative
-    if abs(e_chain - e_rel) <= max(SAG_AGREE_DEG, 0.3 * abs(e_chain)):
-        return 0.5 * (chain + relative)
-    return chain
+    key = f"absolute_{placement}"
+    if key in reference.extras:
+        return bool(reference.extras[key])
+    if reference.extras.get("pitch_absolute", 0.0):
+        return True
+    value = reference.pitch_deg.get(placement)
+    return (reference.source == "session" and value is not None and np.isfinite(value)
+            and value != 0.0)
 
 
+def _chain_sag(chain: "_BodyChain", height: np.ndarray, trunk: np.ndarray, trunk_top: float) -> np.ndarray:
+    """Hip angle over the window from the sternum's height and the trunk's inclination."""
+    shoulder = chain.top_shoulder_m + chain.shoulder_change_m(height, trunk, trunk_top)
+    return chain.sag_deg(trunk, shoulder)
 
-def _chain_geometry(geometry: BodyGeometry, reference: PlankReference, variant: str) -> BodyGeometry:
-    """The body the sag chain uses: scaled to the calibrated good-form pivot radius when known.
 
-    Good reps of the calibration show how far this person's sternum sits from the pivot (the
-    ratio of its drop to its rotation); scaling the segment lengths to match keeps a good rep at
-    zero sag whatever the person's proportions or a height given only roughly.
+def _with_lumbar(chain: "_BodyChain", height: np.ndarray, trunk_chest: np.ndarray,
+                 sag_chest: np.ndarray, trunk_from: Any, top: np.ndarray,
+                 bottom: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Hip angle with a lower-back sensor as well, and whether that sensor rides on the trunk.
+
+    A lower-back sensor either rides on the trunk (lumbar spine above the sacrum) or turns with
+    the pelvis and legs (on the sacrum). On the trunk it gives the trunk's inclination without
+    the sternum skin's rocking, so the body chain runs on it; on the pelvis the chest-pelvis
+    angle is the hip angle itself. The reading that agrees with the chest-alone chain at the top
+    of the rep (free of the sternum skin's rocking) tells which is the case.
     """
-    radius = reference.extras.get("pivot_radius_m")
-    if radius is None or not np.isfinite(radius) or radius <= 0:
-        return geometry
-    scale = float(radius) / _variant.expected_pivot_radius_m(geometry, variant)
-    if not 0.6 <= scale <= 1.6:
-        return geometry
-    return BodyGeometry(geometry.height_m * scale)
+    lumbar = trunk_from("lumbar", 1.0)
+    on_trunk = _chain_sag(chain, height, lumbar, float(np.median(lumbar[top])))
+    on_pelvis = trunk_chest - lumbar
+    err_trunk = float(np.median(np.abs(on_trunk[top] - sag_chest[top])))
+    err_pelvis = float(np.median(np.abs(on_pelvis[top] - sag_chest[top])))
+    if err_pelvis + LUMBAR_MARGIN_DEG < err_trunk:
+        return on_pelvis, False
+    return on_trunk, True
+
+
+#: The pelvis reading must agree this much better with the chest chain at the top (deg); a still
+#: plank top is free of the sternum skin's rocking, the bottom is not.
+LUMBAR_MARGIN_DEG = 3.0
+
+
+#: Fewest degrees a rigid body would turn in a rep for the rep to tell the chest's gain.
+MIN_GAIN_ROTATION_DEG = 5.0
+
+
+def _rep_rotation_gain(chain: "_BodyChain", trunk_top_deg: float, chest_top_deg: float,
+                       chest_bottom_deg: float, height_bottom_m: float) -> float | None:
+    """Chest rotation over the rotation of a rigid straight body for the sternum's drop."""
+    r = chain.pivot_to_shoulder_m - chain.along_m
+    p0 = math.radians(trunk_top_deg)
+    s = math.sin(p0) + height_bottom_m / r
+    for _ in range(2):   # the sternum sits chest_depth below the body line
+        p1 = math.asin(max(-1.0, min(1.0, s)))
+        s = math.sin(p0) + (height_bottom_m + chain.depth_m * (math.cos(p1) - math.cos(p0))) / r
+    expected = math.degrees(p0 - math.asin(max(-1.0, min(1.0, s))))
+    if not expected >= MIN_GAIN_ROTATION_DEG:
+        return None
+    return (chest_top_deg - chest_bottom_deg) / expected
+
+
+def _running_gain(reference: PlankReference, rep_gain: float | None, default: float) -> float:
+    """Geometric mean of the set's rep gains so far (clipped to the plausible range)."""
+    if rep_gain is not None and np.isfinite(rep_gain) and rep_gain > 0:
+        g = min(max(rep_gain, GAIN_RANGE[0]), GAIN_RANGE[1])
+        reference.extras["gain_log_sum"] = reference.extras.get("gain_log_sum", 0.0) + math.log(g)
+        reference.extras["gain_n"] = reference.extras.get("gain_n", 0.0) + 1.0
+    n = reference.extras.get("gain_n", 0.0)
+    if n <= 0:
+        return default
+    return math.exp(reference.extras["gain_log_sum"] / n)
 
 
 def _running_radius_m(reference: PlankReference, radius: float | None) -> float | None:
