@@ -54,6 +54,8 @@ class ArmSettings:
     acc_cue_m_s2: float = 0.3       # bottom-minus-top vertical acceleration that decides the top
     acc_reject_m_s2: float = 3.0    # a rep whose bottom is this much below its top in vertical
                                     # acceleration turns the wrong way (an exit, not a push-up)
+    planted_rms_m_s2: float | None = None   # wrist: the hand is planted, the sensor barely moves
+                                    # (vertical acceleration RMS over a rep below this)
     acc_window_s: float = 0.15      # half window around a turning point for that acceleration
     start_frac: float = 0.35        # rotation (fraction of the set amplitude) that starts a rep
     min_stroke_s: float = 0.2
@@ -76,7 +78,7 @@ class ArmSettings:
         if placement == "upper_arm":   # even a quarter-depth rep turns the upper arm ~30 degrees
             kw.update(min_amp_deg=20.0)
         if placement == "wrist":   # the forearm rotates less (10-30 degrees) about the planted hand
-            kw.update(min_amp_deg=4.0, turn_deg=2.0)
+            kw.update(min_amp_deg=8.0, turn_deg=3.0, planted_rms_m_s2=1.0)
         if base is not None:
             kw.update(still_gyr_deg_s=base.still_gyr_deg_s, still_acc_m_s2=base.still_acc_m_s2,
                       hold_s=base.hold_s, band=base.band)
@@ -256,6 +258,14 @@ class ArmSegmenter:
             means.append(float(np.mean(a)))
         return float(np.mean(means[1::2]) - np.mean(means[0::2]))
 
+    def _moves_freely(self, k_a: int, k_b: int) -> bool:
+        """True when the sensor accelerates too much for a planted hand (walking arm swing)."""
+        lim = self.s.planted_rms_m_s2
+        if lim is None or self.vertical_acc is None:
+            return False
+        a = np.asarray(self.vertical_acc(k_a, k_b), dtype=float)
+        return len(a) > 0 and float(np.sqrt(np.mean(a * a))) > lim
+
     def _on_turn(self, k_tp: int, u_tp: np.ndarray, k_now: int) -> None:
         self.tps.append((k_tp, u_tp))
         if len(self.tps) > 16:
@@ -276,6 +286,8 @@ class ArmSegmenter:
             return
         durs = np.diff(ks)
         if min(durs) < self.min_stroke_n or max(durs) > self.max_stroke_n:
+            return
+        if self._moves_freely(ks[0], ks[-1]):
             return
         x, y = _mean_dir(*ps[0::2]), _mean_dir(*ps[1::2])
         if self.mode == self.SET:
@@ -425,6 +437,8 @@ class ArmSegmenter:
         if k_peak < self._k_series and (d_bot > 0.5 * s.match_frac * self.amp + s.turn_deg
                                         or rot[k_peak - k_top] < (1.0 - s.match_frac) * self.amp):
             return []   # before the series: only a full rep (first descent run on from the entry)
+        if self._moves_freely(k_top, k_last):
+            return []
         acc = self._bottom_minus_top([k_top, k_peak])
         if acc is not None and acc < -s.acc_reject_m_s2:
             return []   # accelerating downwards at the "bottom": not a push-up turn
