@@ -221,23 +221,27 @@ class ArmSegmenter:
 
     # -- turning points of the up trajectory -------------------------------------------------
     def _turning(self, k: int, u: np.ndarray) -> None:
+        """Turning points: the sample farthest from the last turn, once the motion has come back
+        from it by the hysteresis while no longer getting farther from the last turn (this also
+        works when the last turn lies off the plane of the current strokes)."""
         s = self.s
         if self.anchor is None:
             self.anchor, self.k_anchor, self.m, self.k_m = u.copy(), k, 0.0, k
+            self.u_m = u.copy()
             return
         d = _angle(u, self.anchor)
         if d > self.m:
-            self.m, self.k_m = d, k
+            self.m, self.k_m, self.u_m = d, k, u.copy()
             return
-        if d >= self.m - max(s.turn_deg, s.turn_frac * self.m):
+        if _angle(u, self.u_m) < max(s.turn_deg, s.turn_frac * self.m):
             return
-        # the maximum was a turning point: it becomes the new anchor
+        # the farthest sample was a turning point: it becomes the new anchor
         k_tp = self.k_m
-        self.anchor = self._up(k_tp)
+        self.anchor = self.u_m
         seg = self.up_between(k_tp, k)
         ang = np.degrees(np.arccos(np.clip(seg @ self.anchor, -1.0, 1.0)))
         j = int(np.argmax(ang))
-        self.m, self.k_m = float(ang[j]), k_tp + j
+        self.m, self.k_m, self.u_m = float(ang[j]), k_tp + j, np.array(seg[j])
         self._on_turn(k_tp, self.anchor.copy(), k)
 
     def _bottom_minus_top(self, ks: list[int]) -> float | None:

@@ -1,0 +1,160 @@
+"""Arm placements (upper_arm, wrist): ArmSegmenter on constructed rotations, the engine on
+simulated sessions, and the real upper-arm sets (read from ../shared/data, skipped when absent)."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import imu_pushup as ip
+from imu_pushup.simulate import simulate_session
+from imu_pushup.detectors.arm import ArmSegmenter, arm_height
+
+RATE = 50.0
+WB = Path(__file__).resolve().parents[2] / "shared" / "data" / "workout-buddy"
+
+
+def _rot_x(theta_deg: np.ndarray) -> np.ndarray:
+    """Up vectors of a segment turned by theta about the sensor's x axis (top: +z)."""
+    th = np.radians(theta_deg)
+    return np.column_stack((np.zeros_like(th), np.sin(th), np.cos(th)))
+
+
+def _rot_y(theta_deg: np.ndarray) -> np.ndarray:
+    th = np.radians(theta_deg)
+    return np.column_stack((np.sin(th), np.zeros_like(th), np.cos(th)))
+
+
+def _ramp(a: float, b: float, dur_s: float) -> np.ndarray:
+    u = np.linspace(0.0, 1.0, int(dur_s * RATE), endpoint=False)
+    return a + (b - a) * (10 * u**3 - 15 * u**4 + 6 * u**5)   # minimum-jerk stroke
+
+
+def _run(up: np.ndarray, still: np.ndarray, chunk: int | None = None):
+    seg = ArmSegmenter("upper_arm", RATE)
+    breaks = np.zeros(len(up), bool)
+    out = []
+    step = chunk or len(up)
+    for a in range(0, len(up), step):
+        out += seg.process(a, up[a:a + step], still[a:a + step], breaks[a:a + step])
+    return out, seg
+
+
+def _set_with_entry(n_reps: int, depth_deg: float = 60.0):
+    """Standing hold, an entry in another plane that runs straight into the first descent, reps
+    about x without any still top, the last ascent running straight into the exit."""
+    parts_up, parts_still, bottoms = [], [], []
+    hold = np.zeros(int(1.5 * RATE))
+    parts_up.append(_rot_x(hold))
+    parts_still.append(np.ones(len(hold), bool))
+    entry = np.concatenate((_ramp(0, 70, 1.2), _ramp(70, 0, 1.2)))
+    parts_up.append(_rot_y(entry))
+    parts_still.append(np.zeros(len(entry), bool))
+    n = sum(len(p) for p in parts_up)
+    for _ in range(n_reps):
+        down, up_ = _ramp(0, depth_deg, 0.9), _ramp(depth_deg, 0, 0.7)
+        bottoms.append((n + len(down)) / RATE)
+        th = np.concatenate((down, up_))
+        parts_up.append(_rot_x(th))
+        parts_still.append(np.zeros(len(th), bool))
+        n += len(th)
+    exit_ = np.concatenate((_ramp(0, -80, 1.5), _ramp(-80, -80, 1.0)))
+    parts_up.append(_rot_x(exit_))
+    parts_still.append(np.r_[np.zeros(int(1.5 * RATE), bool), np.ones(len(exit_) - int(1.5 * RATE), bool)])
+    return np.vstack(parts_up), np.concatenate(parts_still), bottoms
+
+
+def test_set_without_still_top_counts_every_rep_at_its_lowest_point():
+    up, still, bottoms = _set_with_entry(6)
+    reps, _ = _run(up, still)
+    assert len(reps) == 6
+    found = np.array([c.k_low for c in reps]) / RATE
+    assert np.max(np.abs(found - np.array(bottoms))) < 0.1
+    assert all(50.0 < c.peak_deg < 70.0 for c in reps)
+
+
+def test_chunking_gives_identical_reps():
+    up, still, _ = _set_with_entry(5)
+    whole, _ = _run(up, still)
+    for chunk in (1, 7, 64):
+        parts, _ = _run(up, still, chunk)
+        assert [(c.k_start, c.k_bottom, c.k_ascent, c.k_end) for c in parts] == \
+               [(c.k_start, c.k_bottom, c.k_ascent, c.k_end) for c in whole]
+
+
+def test_swing_about_the_rest_posture_is_not_a_set():
+    """Walking: the arm swings through its hanging posture; neither end is a top."""
+    hold = np.zeros(int(2 * RATE))
+    t = np.arange(int(20 * RATE)) / RATE
+    swing = 25.0 * np.sin(2 * np.pi * 0.9 * t)
+    up = _rot_x(np.concatenate((hold, swing)))
+    still = np.r_[np.ones(len(hold), bool), np.zeros(len(swing), bool)]
+    reps, _ = _run(up, still)
+    assert reps == []
+
+
+def test_one_off_rotations_are_not_reps():
+    """Getting down and up again: large single rotations in different planes."""
+    th = np.concatenate((np.zeros(50), _ramp(0, 80, 1.5), _ramp(80, 80, 2.0), _ramp(80, 0, 1.5), np.zeros(50)))
+    up = np.vstack((_rot_x(th), _rot_y(th)))
+    reps, _ = _run(up, np.zeros(len(up), bool))
+    assert reps == []
+
+
+def test_height_proxy_is_highest_at_the_top():
+    rot = np.linspace(0.0, 90.0, 50)
+    for p in ("upper_arm", "wrist"):
+        h = arm_height(rot, p)
+        assert np.all(np.diff(h) < 0)
+
+
+@pytest.fixture(scope="module")
+def arm_session():
+    return simulate_session(seed=5, n_reps=6, placements=("upper_arm", "wrist"),
+                                     sampling_rate_hz=RATE)
+
+
+@pytest.mark.parametrize("placement", ["upper_arm", "wrist"])
+def test_simulated_arm_session_counts_and_times(arm_session, placement):
+    truth = arm_session.truth["reps"]
+    res = ip.analyze(arm_session.recordings[placement])
+    assert len(res.reps) == len(truth)
+    for ev in ("t_start", "t_bottom", "t_ascent", "t_end"):
+        err = np.abs(res.reps[ev].to_numpy() - np.array([r[ev] for r in truth]))
+        assert np.median(err) <= 0.15, ev   # the benchmark holds the 80 ms median target
+    assert res.reps["depth_m"].isna().all()   # depth is not observable from an arm segment
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.integers(min_value=1, max_value=300))
+def test_engine_chunking_identical_for_arm_lead(arm_session, size):
+    rec = arm_session.recordings["wrist"]
+    whole = ip.analyze(rec)
+    parts = ip.analyze(rec, chunk_size=size)
+    cols = ["t_start", "t_bottom", "t_ascent", "t_end"]
+    assert parts.reps[cols].equals(whole.reps[cols])
+
+
+@pytest.mark.parametrize("kind", ["walking", "squats", "plank_hold"])
+def test_distractors_give_no_arm_reps(kind):
+    sim = simulate_session(seed=21, kind=kind, placements=("upper_arm", "wrist"), sampling_rate_hz=RATE,
+                                    walk_s=(10.0, 12.0), hold_s=(10.0, 12.0))
+    for p in ("upper_arm", "wrist"):
+        assert ip.analyze(sim.recordings[p]).n_reps == 0, p
+
+
+@pytest.mark.skipif(not (WB / "sets.csv").exists(), reason="workout-buddy data not present in ../shared/data")
+def test_real_upper_arm_sets_reported_counts():
+    """Every set of the real recordings (iPhone in an armband, entries and exits included)."""
+    wrong = []
+    with open(WB / "sets.csv", newline="") as fh:
+        for r in csv.DictReader(fh):
+            rec = ip.read(WB / "sensorlog" / f"{r['set']}.csv", placement="upper_arm")
+            n = ip.analyze(rec, height_m=float(r["height_m"])).n_reps
+            if n != int(r["reps"]):
+                wrong.append(f"{r['set']}: {n}/{r['reps']}")
+    assert not wrong, wrong
