@@ -558,7 +558,7 @@ class StreamAnalyzer:
             if "partial" in out["flags"]:
                 out["partial"] = True
             self.rows.append(out)
-            if height is not None:
+            if height is not None and self.keep_signals:   # only the batch signals need them
                 self.heights.append((t_win, height))
             self._last_rep_t = row["t_end"]
             events.append(Event("rep_completed", row["t_end"], _plain_row(out)))
