@@ -212,7 +212,14 @@ class ArmSegmenter:
         return out
 
     def _trim(self) -> None:
-        keep = self._hist.k_end - 2 * self.max_rep_n - 4 * self.hold_n
+        horizon = self._hist.k_end - 4 * self.max_rep_n   # older turns can no longer start a scan
+        while self.tps and self.tps[0][0] < horizon:
+            self.tps.pop(0)
+        if self.anchor is not None and self.k_m < horizon:   # no turn for long: start afresh here
+            k = self._hist.k_end - 1
+            self.anchor = self.u_m = self._up(k)
+            self.k_anchor, self.m, self.k_m = k, 0.0, k
+        keep = self._hist.k_end - 4 * self.max_rep_n - self.max_stroke_n
         if self.tps:
             keep = min(keep, self.tps[0][0] - self.hold_n)
         if self.mode == self.SET and self.k_top >= 0:
