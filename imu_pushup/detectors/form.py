@@ -115,24 +115,32 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     # Variant: the calibrated one, else the set's pivot radius (and plank inclination if absolute).
     # The radius uses the trunk's own rotation: the lumbar sensor's when present, else the
     # chest's divided by the skin's rotation gain.
-    radius = raw_radius = None
+    radius = raw_radius = lumbar_radius = None
     if lead_is_chest and "chest" in pitch:
         raw_radius = _variant.pivot_radius_m(height[rep], pitch["chest"][rep], geometry)
-        rot = (tops["lumbar"] + (pitch["lumbar"] - tops["lumbar"]) if "lumbar" in pitch
-               else tops["chest"] + (pitch["chest"] - tops["chest"]) / gain)
-        radius = _variant.pivot_radius_m(height[rep], rot[rep], geometry)
+        if "lumbar" in pitch:
+            # The upper half of the descent: a stomach dip (which grows towards the bottom)
+            # changes the trunk's turn there least.
+            upper = (t <= window.t_bottom) & (height >= 0.5 * float(np.min(height[rep])))
+            upper = upper if upper.sum() >= 5 else rep
+            lumbar_radius = _variant.pivot_radius_m(height[upper], pitch["lumbar"][upper], geometry)
+        rot = tops["chest"] + (pitch["chest"] - tops["chest"]) / gain
+        radius = lumbar_radius or _variant.pivot_radius_m(height[rep], rot[rep], geometry)
         out["pivot_radius_m"] = radius if radius is not None else math.nan
         out["chest_radius_raw_m"] = raw_radius if raw_radius is not None else math.nan
-    variant = reference.variant or _variant.classify_variant(
-        geometry, _running_radius_m(reference, radius), _absolute_plank_pitch(reference)) or "toe"
+    variant = reference.variant or _decide_variant(reference, geometry, raw_radius, lumbar_radius)
     chain = _BodyChain(geometry, variant)
 
     # Trunk inclination over the window (deg, absolute). The top posture of this rep comes from
     # the absolute pitch (a mounting that saw the person stand), else from the good-form reference
     # placed on the straight body line; the change within the rep is the trunk's rotation (the
     # chest sensor's divided by the skin's gain: the sternum skin rocks with the shoulder girdle).
+    def session_absolute(p: str) -> bool:
+        # A calibration's good-form reference beats the straight line of a body model.
+        return reference.source == "session" and _is_absolute(reference, p)
+
     def trunk_from(p: str, g: float) -> np.ndarray:
-        base = (tops[p] if _is_absolute(reference, p)
+        base = (tops[p] if session_absolute(p)
                 else chain.top_pitch_deg + (tops[p] - ref[p]))
         return base + (pitch[p] - tops[p]) / g
 
@@ -184,7 +192,7 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     if "head" in pitch:
         src = "chest" if "chest" in pitch else ("lumbar" if "lumbar" in pitch else None)
         g = gain if src == "chest" else 1.0
-        if src is not None and _is_absolute(reference, src) and _is_absolute(reference, "head"):
+        if src is not None and session_absolute(src) and session_absolute("head"):
             neck = trunk_from(src, g) - pitch["head"]
         else:
             trunk_change = ((tops[src] - ref[src]) + (pitch[src] - tops[src]) / g if src is not None
@@ -235,7 +243,7 @@ def assess_set(reps: pd.DataFrame, reference: PlankReference, geometry: BodyGeom
     from .fatigue import fatigue_summary
 
     summary: dict[str, Any] = {}
-    variant = reference.variant
+    variant = reference.variant or _decide_variant(reference, geometry, None, None, update=False)
     if variant is None and "pivot_radius_m" in reps.columns:
         variant = _variant.set_variant(geometry, reps["pivot_radius_m"].to_numpy(dtype=float),
                                        _absolute_plank_pitch(reference))
@@ -409,6 +417,63 @@ def _running_gain(reference: PlankReference, rep_gain: float | None, default: fl
     if n <= 0:
         return default
     return math.exp(reference.extras["gain_log_sum"] / n)
+
+
+def _running_log_mean(reference: PlankReference, key: str, value: float | None,
+                      update: bool = True) -> float | None:
+    """Geometric mean of a per-rep value over the set so far (kept in ``reference.extras``)."""
+    if update and value is not None and np.isfinite(value) and value > 0:
+        reference.extras[f"{key}_log_sum"] = reference.extras.get(f"{key}_log_sum", 0.0) + math.log(value)
+        reference.extras[f"{key}_n"] = reference.extras.get(f"{key}_n", 0.0) + 1.0
+    n = reference.extras.get(f"{key}_n", 0.0)
+    return math.exp(reference.extras[f"{key}_log_sum"] / n) if n > 0 else None
+
+
+#: Spread (natural log) of a measured pivot radius around a variant's expected one, of the chest
+#: skin's rotation gain around its typical value, and of a held hip angle (deg) at the top.
+VARIANT_LOG_SD = 0.25
+VARIANT_GAIN_LOG_SD = 0.4
+VARIANT_HELD_SAG_SD_DEG = 12.0
+
+
+def _decide_variant(reference: PlankReference, geometry: BodyGeometry, raw_radius: float | None,
+                    lumbar_radius: float | None, update: bool = True) -> str | None:
+    """Toe or knee for the set: the variant that explains the set's reps with the most usual body.
+
+    A straight body on its pivot moves the sternum on a circle of the pivot radius (about 1.3 m
+    on the toes, 0.75 m on the knees for 1.75 m). A lower-back sensor turns with the body and
+    gives that radius; a chest sensor turns further than the trunk (the skin's gain), so its
+    radius is the pivot radius over a gain that is at least 1 and rarely above 2.5. An absolute
+    plank inclination adds the held hip angle each variant implies (a toe plank with sagging
+    hips is as steep as a straight knee plank; the radius tells them apart).
+    """
+    r_raw = _running_log_mean(reference, "raw_radius", raw_radius, update)
+    r_lum = _running_log_mean(reference, "lumbar_radius", lumbar_radius, update)
+    plank = _absolute_plank_pitch(reference)
+    if plank is None and reference.source == "session" and _is_absolute(reference, "chest"):
+        plank = reference.pitch_deg.get("chest")
+    if r_raw is None and r_lum is None and plank is None:
+        return None
+    known = reference.extras.get("chest_rotation_gain")
+    costs = {}
+    for v in ("toe", "knee"):
+        r_v = _variant.expected_pivot_radius_m(geometry, v)
+        cost = 0.0
+        if r_lum is not None:
+            cost += (math.log(r_lum / r_v) / VARIANT_LOG_SD) ** 2
+        elif r_raw is not None:
+            g = r_v / r_raw
+            if known is not None and np.isfinite(known):
+                cost += (math.log(g / known) / VARIANT_LOG_SD) ** 2
+            else:
+                outside = max(0.0, math.log(GAIN_RANGE[0] / g), math.log(g / 2.5))
+                cost += (outside / 0.1) ** 2 + (math.log(g / 1.3) / VARIANT_GAIN_LOG_SD) ** 2
+        if plank is not None and np.isfinite(plank):
+            chain = _BodyChain(geometry, v)
+            held = float(chain.sag_deg(np.array([plank]), np.array([chain.top_shoulder_m]))[0])
+            cost += (held / VARIANT_HELD_SAG_SD_DEG) ** 2
+        costs[v] = cost
+    return min(costs, key=costs.get)
 
 
 def _running_radius_m(reference: PlankReference, radius: float | None) -> float | None:

@@ -242,6 +242,10 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
     radii = [float(v) for v in radii if v is not None and np.isfinite(v) and v > 0]
     if radii:
         extras["pivot_radius_m"] = float(np.median(radii))
+    gains = [r.get("chest_rotation_gain") for r in rows]
+    gains = [float(v) for v in gains if v is not None and np.isfinite(v) and v > 0]
+    if gains:   # the running estimate over the good reps: the last is over all of them
+        extras["chest_rotation_gain"] = gains[-1]
     geometry = BodyGeometry.from_height(height_m)
     if variant is None:
         absolute = all(m.absolute for m in an.mountings.values())
