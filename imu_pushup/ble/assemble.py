@@ -176,8 +176,9 @@ class StreamAssembler:
             gyr = np.zeros((len(t_acc), 3))
             ready = len(t_acc)
         else:
-            # Rows wait for gyro samples at or after them, unless gyro lags by over a second.
-            if final or self._gyr_t[-1] >= t_acc[-1] or t_acc[-1] - self._gyr_t[-1] > 1.0:
+            # Rows wait for gyro samples at or after them, unless gyro lags by over a second of
+            # the rows waiting (after a gap the old gyro samples are no reason to stop waiting).
+            if final or self._gyr_t[-1] >= t_acc[-1] or t_acc[-1] - max(self._gyr_t[-1], t_acc[0]) > 1.0:
                 ready = len(t_acc)
             else:
                 ready = int(np.searchsorted(t_acc, self._gyr_t[-1], side="right"))

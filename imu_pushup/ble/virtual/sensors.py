@@ -173,6 +173,12 @@ class VirtualPolar(VirtualSensor):
         self.started: set[int] = set()
         return [gatt.Service(polar.SERVICE_UUID, [self.cp, self.data])]
 
+    def _on_disconnection(self) -> None:
+        # A Polar ends its measurements with the connection: after a reconnection each needs a
+        # new START (and the stream begins when the last one is running, not at the first).
+        self.started.clear()
+        super()._on_disconnection()
+
     def _read_cp(self, conn: Any) -> bytes:
         bits = 1 << polar.ACC
         if self.gyro_settings is not None:
