@@ -57,7 +57,7 @@ class ArmSettings:
     planted_rms_m_s2: float | None = None   # wrist: the hand is planted, the sensor barely moves
                                     # (vertical acceleration RMS over a rep below this)
     acc_window_s: float = 0.15      # half window around a turning point for that acceleration
-    start_frac: float = 0.35        # rotation (fraction of the set amplitude) that starts a rep
+    start_frac: float = 0.45        # rotation (fraction of the set amplitude) that starts a rep
     min_stroke_s: float = 0.2
     max_stroke_s: float = 6.0
     min_descent_s: float = 0.1
