@@ -69,6 +69,15 @@ class Calibration:
         """The engine's ``Mounting`` of a placement, rebuilt from the file."""
         from ..engine.calibration import Mounting
         data = self.mounting_dict(placement)
+        if isinstance(data, dict) and "down_dir" in data and data["down_dir"] is None:
+            try:
+                return PlankOnlyMounting(str(data["placement"]), [float(v) for v in data["up_plank"]],
+                                         None, float(data.get("pitch_plank_deg", 0.0)),
+                                         bool(data.get("absolute", False)))
+            except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+                raise CalibrationError(f"mounting of {placement!r} cannot be read ({exc})",
+                                       source=self.path or None, where=f"placements.{placement}.mounting",
+                                       fix="run 'imu-pushup calibrate' again") from None
         try:
             return Mounting.from_dict(data)
         except (KeyError, TypeError, ValueError) as exc:
@@ -204,10 +213,11 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
                       variant: str | None = None) -> Calibration:
     """Learn a calibration from a recording (or session) of a still plank and a few good reps.
 
-    The engine learns each sensor's mounting at the first rep (plank posture, the direction the
-    reps turn it, standing upright if seen before); the good-form reference is the median top
-    pitch of every placement over the reps, the pivot radius their median (the body's effective
-    length), the variant from it unless given.
+    The still plank after standing gives each sensor's mounting (see :func:`plank_mounting`);
+    the engine then analyses the reps with it (else it learns the mounting at the first rep).
+    Good reps (at least half of full depth, in the plank posture) give the good-form reference:
+    the median top pitch of every placement, the pivot radius, the chest's rotation gain and the
+    variant unless given. A still plank alone is enough for the reference pitch.
     """
     import numpy as np
 
@@ -217,15 +227,25 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
     from ..engine.stream import StreamAnalyzer
 
     session = load_session(source, placement)
+    names = ", ".join(r.source or r.placement for r in session.recordings)
+    try:
+        plank_cal: Calibration | None = _plank_calibration(session, height_m, variant, names)
+    except CalibrationError:
+        plank_cal = None
     an = StreamAnalyzer({r.placement: float(r.sampling_rate_hz) for r in session.recordings},
-                        height_m=height_m, sources={r.placement: r.source for r in session.recordings})
+                        height_m=height_m, sources={r.placement: r.source for r in session.recordings},
+                        calibration=plank_cal)
     for rec in session.recordings:
         an.feed(rec.placement, rec.t, rec.acc, rec.gyr)
     an.finish()
-    names = ", ".join(r.source or r.placement for r in session.recordings)
-    if not an.rows:
-        raise CalibrationError("no push-up found to learn from", source=names,
-                               fix="record a still plank of 2-3 s, then 2-3 slow good push-ups")
+    good = [r for r in an.rows if _finite_at_least(r.get("depth_frac"), MIN_CALIBRATION_DEPTH_FRAC)]
+    if not good:
+        if plank_cal is None:
+            raise CalibrationError("no still plank or push-up found", source=names,
+                                   fix="start standing, hold a still plank for 2-3 s, then do 2-3 "
+                                       "slow good push-ups")
+        return plank_cal
+    an.rows = good
     missing = [r.placement for r in session.recordings if r.placement not in an.mountings]
     if missing:
         raise CalibrationError(f"could not learn how the {', '.join(missing)} sensor is worn",
@@ -247,6 +267,9 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
     if gains:   # the running estimate over the good reps: the last is over all of them
         extras["chest_rotation_gain"] = gains[-1]
     geometry = BodyGeometry.from_height(height_m)
+    if variant is None and an.reference is not None:
+        from ..detectors.form import _decide_variant
+        variant = _decide_variant(an.reference, geometry, None, None, update=False)
     if variant is None:
         absolute = all(m.absolute for m in an.mountings.values())
         plank = placements["chest"].reference_pitch_deg if absolute and "chest" in placements else None
@@ -259,3 +282,144 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
     return Calibration(placements=placements, variant=variant, height_m=height_m,
                        sources=[r.source for r in session.recordings if r.source],
                        extras=extras)
+
+
+#: Reps shallower than this fraction of full depth do not teach good form (a shift in a plank).
+MIN_CALIBRATION_DEPTH_FRAC = 0.5
+#: A still stretch: gyro below this (deg/s) and specific force within this of gravity (m/s²) ...
+STILL_GYRO_DEG_S = 8.0
+STILL_ACC_M_S2 = 0.6
+#: ... for at least this long (s).
+STILL_MIN_S = 1.0
+#: A plank is at least this far turned from the first still posture (standing), in degrees.
+PLANK_TURN_DEG = 45.0
+
+
+def _finite_at_least(value: Any, low: float) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value) and value >= low
+
+
+def _still_stretches(t: Any, acc: Any, gyr: Any, rate_hz: float) -> list[tuple[int, int]]:
+    """Index ranges [i, j) where the sensor is still for at least ``STILL_MIN_S``."""
+    import numpy as np
+    from scipy.ndimage import uniform_filter1d
+    k = max(1, int(round(0.3 * rate_hz)))
+    acc_dev = np.abs(np.linalg.norm(acc, axis=1) - 9.80665)
+    quiet = uniform_filter1d(acc_dev, k) < STILL_ACC_M_S2
+    if gyr is not None:
+        quiet &= uniform_filter1d(np.linalg.norm(gyr, axis=1), k) < STILL_GYRO_DEG_S
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(int), [0]])))
+    out = []
+    for i, j in zip(edges[::2], edges[1::2]):
+        if t[j - 1] - t[i] >= STILL_MIN_S:
+            out.append((int(i), int(j)))
+    return out
+
+
+def plank_mounting(placement: str, t: Any, acc: Any, gyr: Any, rate_hz: float) -> tuple[Any, float]:
+    """Mounting and plank pitch (deg) of one sensor from a still plank (no push-up needed).
+
+    The plank is the longest still stretch turned at least ``PLANK_TURN_DEG`` from the first
+    still posture (standing, where the trunk's and head's long axis points up); that upright
+    posture gives the long axis, hence the absolute plank inclination and the direction the sensor
+    turns going down (the head-ward axis tilts down, so *up* moves away from it). Arm segments
+    hang standing and stand in a plank along the same axis: their sagittal direction is left for
+    the first rep of the analysed session to show. A recording with one still posture only
+    (standing, or already in the plank) cannot tell the plank: CalibrationError.
+    """
+    import numpy as np
+    from ..engine.calibration import ARM_TOP_PITCH_DEG, Mounting
+    from ..engine.orientation import make_orientation
+    f = make_orientation(rate_hz, gyr is not None)
+    up, _ = f.update(np.asarray(acc, dtype=float), None if gyr is None else np.asarray(gyr, dtype=float))
+    stretches = _still_stretches(np.asarray(t, dtype=float), np.asarray(acc, dtype=float),
+                                 None if gyr is None else np.asarray(gyr, dtype=float), rate_hz)
+    # the orientation filter settles within a second: skip the first second of the recording
+    stretches = [(max(i, int(rate_hz)), j) for i, j in stretches if j > int(rate_hz) + 2]
+    if not stretches:
+        raise CalibrationError("no still plank found", fix="hold a still plank for 2-3 s")
+
+    def mean_up(i: int, j: int) -> Any:
+        u = up[i:j].mean(axis=0)
+        return u / np.linalg.norm(u)
+
+    first = mean_up(*stretches[0])
+    turned = [(i, j) for i, j in stretches
+              if math.degrees(math.acos(max(-1.0, min(1.0, float(mean_up(i, j) @ first))))) >= PLANK_TURN_DEG]
+    if turned:
+        i, j = max(turned, key=lambda r: r[1] - r[0])
+        u_plank = mean_up(i, j)
+        if placement in ("upper_arm", "wrist"):
+            return PlankOnlyMounting(placement, u_plank, None, ARM_TOP_PITCH_DEG, True), ARM_TOP_PITCH_DEG
+        axis = first - float(first @ u_plank) * u_plank   # the long axis, horizontal part
+        pitch = math.degrees(math.asin(max(-1.0, min(1.0, float(first @ u_plank)))))
+        m = Mounting(placement, u_plank, -axis, pitch, True)
+        return m, pitch
+    raise CalibrationError("no still plank found (only one still posture)",
+                           fix="start the recording standing, then hold a still plank for 2-3 s")
+
+
+def _plank_calibration(session: Any, height_m: float | None, variant: str | None,
+                       names: str) -> "Calibration":
+    """A calibration from a still plank alone (no good push-up in the recording)."""
+    placements: dict[str, PlacementCalibration] = {}
+    for rec in session.recordings:
+        try:
+            m, pitch = plank_mounting(rec.placement, rec.t, rec.acc, rec.gyr, float(rec.sampling_rate_hz))
+        except CalibrationError:
+            raise CalibrationError(f"no still plank or push-up found in the {rec.placement} sensor",
+                                   source=names,
+                                   fix="record a still plank of 2-3 s, then 2-3 slow good push-ups") from None
+        placements[rec.placement] = PlacementCalibration(mounting=m.to_dict(), reference_pitch_deg=pitch)
+    return Calibration(placements=placements, variant=variant, height_m=height_m,
+                       sources=[r.source for r in session.recordings if r.source],
+                       extras={"reps": 0.0})
+
+
+def _plank_only_class() -> Any:
+    from ..engine.calibration import Mounting
+
+    class _PlankOnly(Mounting):
+        """A mounting whose sagittal direction is learned from the first turn it sees.
+
+        A still plank fixes *up* but not the direction the reps turn the sensor; the first window
+        that turns more than a few degrees (a rep's bottom is its farthest point) fixes it; until
+        then the tilt away from the plank is reported unsigned.
+        """
+
+        def __post_init__(self) -> None:
+            import numpy as np
+            self.up_plank = np.asarray(self.up_plank, dtype=float)
+            self.up_plank = self.up_plank / np.linalg.norm(self.up_plank)
+            if self.down_dir is not None:
+                Mounting.__post_init__(self)
+
+        def rotation_deg(self, up: Any) -> Any:
+            import numpy as np
+            up = np.atleast_2d(np.asarray(up, dtype=float))
+            if self.down_dir is None:
+                side = up - np.outer(up @ self.up_plank, self.up_plank)
+                k = int(np.argmax(np.linalg.norm(side, axis=1)))
+                if np.degrees(np.arcsin(min(1.0, float(np.linalg.norm(side[k]))))) < LEARN_TURN_DEG:
+                    return np.degrees(np.arccos(np.clip(up @ self.up_plank, -1.0, 1.0)))
+                self.down_dir = side[k] / np.linalg.norm(side[k])
+            return Mounting.rotation_deg(self, up)
+
+        def to_dict(self) -> dict[str, Any]:
+            if self.down_dir is not None:
+                return Mounting.to_dict(self)
+            return {"placement": self.placement, "up_plank": [float(v) for v in self.up_plank],
+                    "down_dir": None, "pitch_plank_deg": float(self.pitch_plank_deg),
+                    "absolute": bool(self.absolute)}
+
+    return _PlankOnly
+
+
+#: Degrees a window must turn before it fixes a plank-only mounting's sagittal direction.
+LEARN_TURN_DEG = 5.0
+
+
+def PlankOnlyMounting(placement: str, up_plank: Any, down_dir: Any, pitch_plank_deg: float,
+                      absolute: bool) -> Any:
+    """An engine ``Mounting`` from a still plank, its sagittal direction learned at the first rep."""
+    return _plank_only_class()(placement, up_plank, down_dir, pitch_plank_deg, absolute)
