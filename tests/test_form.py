@@ -139,7 +139,7 @@ def test_stomach_dip_is_told_from_held_sag():
     assert any("whole rep" in s for s in held["feedback"])
 
 
-@pytest.mark.parametrize("frac", [0.4, 0.7, 1.0, 1.2])
+@pytest.mark.parametrize("frac", [0.4, 0.8, 1.0, 1.2])
 @pytest.mark.parametrize("variant", ["toe", "knee"])
 def test_depth_fraction_is_shoulder_drop_over_upper_arm(frac, variant):
     geom = BodyGeometry.from_height(1.85)

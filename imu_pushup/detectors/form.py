@@ -49,11 +49,16 @@ class FormSettings:
     """Flag thresholds and fatigue limits; every one adjustable.
 
     - ``sag_deg``: flag ``sag`` when the hip angle reaches this many degrees (hips below the
-      shoulder-heel line). 8°: a straight line allows a few degrees of natural spine curvature;
-      beyond about 8-10° a coach sees the hips drop.
-    - ``pike_deg``: flag ``pike`` when the hips rise this many degrees above the line.
+      shoulder-heel line). 10°: the guide's "one line" allows the spine's natural curves (a
+      good plank measures within about ±3°); at 10° a coach sees the hips drop (the hips sit
+      about 9 cm below the line for a 1.75 m person). A chest sensor re-strapped between sets
+      reads a few degrees off its calibration: on real good-form sets 8° flagged about a
+      quarter of the reps, 10° about an eighth.
+    - ``pike_deg``: flag ``pike`` when the hips rise this many degrees above the line (10°, the
+      same reasoning).
     - ``partial_frac``: flag ``partial`` below this fraction of full depth (upper arms parallel to
-      the floor = 1.0). 0.75: a rep stopping a quarter short of parallel.
+      the floor = 1.0). 0.7: a rep stopping 30 % short of parallel (elbows at about 105° instead
+      of 90°), clear of the few centimetres a depth estimate can be off.
     - ``head_down_deg``: flag ``head_down`` when the neck flexes this much beyond neutral (the guide:
       gaze slightly forward, not down).
     - ``fast_descent_s``: flag ``fast_descent`` when the descent is shorter (the guide: controlled).
@@ -71,9 +76,9 @@ class FormSettings:
     - ``smooth_s``: angle smoothing before taking a rep's extreme (noise would bias the maximum).
     """
 
-    sag_deg: float = 8.0
-    pike_deg: float = 8.0
-    partial_frac: float = 0.75
+    sag_deg: float = 10.0
+    pike_deg: float = 10.0
+    partial_frac: float = 0.7
     head_down_deg: float = 15.0
     fast_descent_s: float = 1.0
     no_pause_s: float = 0.25

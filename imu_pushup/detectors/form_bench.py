@@ -322,13 +322,17 @@ def calibrate_from_windows(windows: list[_RealWindow], geometry: BodyGeometry):
     pitch_top = [float(np.median(mounting.pitch_deg(w.up[: max(2, int(0.15 * GAINS_RATE_HZ))])))
                  for w in ok]
     provisional = PlankReference(pitch_deg={"chest": float(np.median(pitch_top))}, source="calibration")
-    radii = [assess_real_window(w, mounting, provisional, geometry, FormSettings()).get("pivot_radius_m")
-             for w in ok]
+    outs = [assess_real_window(w, mounting, provisional, geometry, FormSettings()) for w in ok]
+    radii = [o.get("pivot_radius_m") for o in outs]
     radii = [r for r in radii if r is not None and np.isfinite(r)]
-    variant = V.set_variant(geometry, radii)
+    from .form import _decide_variant
+    variant = _decide_variant(provisional, geometry, None, None, update=False) or V.set_variant(geometry, radii)
     extras = {"pitch_absolute": 0.0}
     if radii:
         extras["pivot_radius_m"] = float(np.median(radii))
+    gains = [o.get("chest_rotation_gain") for o in outs if o.get("chest_rotation_gain") is not None]
+    if gains:   # as learn_calibration: the set's running estimate over all good reps
+        extras["chest_rotation_gain"] = float(gains[-1])
     reference = PlankReference(pitch_deg={"chest": float(np.median(pitch_top))}, variant=variant,
                                source="calibration", extras=extras)
 
