@@ -49,9 +49,12 @@ class ArmSettings:
     return_frac: float = 0.45       # back within this fraction of its depth from the top: rep over
     amp_ratio: float = 0.5          # strokes of one set: smallest / largest amplitude at least this
     series_turns: int = 5           # turning points alternating between two postures: a set
-    swing_frac: float = 0.25        # rest this far (x amplitude) from both ends, on the arc: a swing
+    swing_frac: float = 0.25        # rest this far (x amplitude) from both ends, and the strokes
+                                    # pass within half of that of it: a swing through the rest
     rest_frac: float = 0.35         # rest within this (x amplitude) of one end: that end is the top
     acc_cue_m_s2: float = 0.3       # bottom-minus-top vertical acceleration that decides the top
+    acc_set_m_s2: float = 1.0       # turns this different in vertical acceleration are push-up
+                                    # bottoms and tops (a swinging arm turns alike at both ends)
     acc_reject_m_s2: float = 3.0    # a rep whose bottom is this much below its top in vertical
                                     # acceleration turns the wrong way (an exit, not a push-up)
     planted_rms_m_s2: float | None = None   # wrist: the hand is planted, the sensor barely moves
@@ -64,6 +67,7 @@ class ArmSettings:
     min_ascent_s: float = 0.1
     min_rep_s: float = 0.3
     max_rep_s: float = 10.0
+    idle_s: float = 4.0             # no rep started this long after the last: the set is over
     settle_s: float = 0.25          # no new top for this long after the ascent: rep over
     hold_s: float = 0.4             # still this long: a hold (rest posture)
     still_gyr_deg_s: float = 6.0    # read by the engine for its still mask
@@ -136,6 +140,7 @@ class ArmSegmenter:
         self.hold_n = max(2, int(round(s.hold_s * self.rate)))
         self.settle_n = max(1, int(round(s.settle_s * self.rate)))
         self.max_rep_n = int(round(s.max_rep_s * self.rate))
+        self.idle_n = int(round(s.idle_s * self.rate))
         self.min_stroke_n = max(1, int(round(s.min_stroke_s * self.rate)))
         self.max_stroke_n = int(round(s.max_stroke_s * self.rate))
         self._hist = SampleBuffer({"up": 3, "still": 1})
@@ -173,6 +178,7 @@ class ArmSegmenter:
         self._pending_out: list[RepCandidate] = []
         self._k_series = -1
         self._k_last_end = -1
+        self._set_reps = 0
 
     # -- main loop ---------------------------------------------------------------------------
     def process(self, k0: int, up: np.ndarray, still: np.ndarray, breaks: np.ndarray) -> list[RepCandidate]:
@@ -277,6 +283,11 @@ class ArmSegmenter:
         a = np.asarray(self.vertical_acc(k_a, k_b), dtype=float)
         return len(a) > 0 and float(np.sqrt(np.mean(a * a))) > lim
 
+    def _passes(self, u: np.ndarray, k_a: int, k_b: int, within_deg: float) -> bool:
+        """Does the trajectory between k_a and k_b come within ``within_deg`` of ``u``?"""
+        seg = self.up_between(k_a, k_b)
+        return len(seg) > 0 and float(np.max(seg @ u)) >= math.cos(math.radians(within_deg))
+
     def _on_turn(self, k_tp: int, u_tp: np.ndarray, k_now: int) -> None:
         self.tps.append((k_tp, u_tp))
         if len(self.tps) > 16:
@@ -316,11 +327,13 @@ class ArmSegmenter:
         held = len(before) > 1                 # a real hold, not just the recording's start
         rest = before[-1] if before else (self._rests[0][1] if self._rests else x)
         dx, dy = _angle(rest, x), _angle(rest, y)
-        if held and min(dx, dy) >= s.swing_frac * amp and dx + dy <= (1.0 + s.swing_frac) * amp:
-            return   # the rest posture lies midway between the two ends: a swing, not a set
+        acc = self._bottom_minus_top(ks)
+        turns_push = acc is not None and abs(acc) >= s.acc_set_m_s2
+        if (held and not turns_push and min(dx, dy) >= s.swing_frac * amp
+                and self._passes(rest, ks[0], ks[-1], 0.5 * s.swing_frac * amp)):
+            return   # the strokes swing through the rest posture, far from both ends: not a set
         top_is_x = dx <= dy
         if not held or min(dx, dy) > s.rest_frac * amp:   # rest uninformative: ask the accelerations
-            acc = self._bottom_minus_top(ks)
             if acc is not None and abs(acc) >= s.acc_cue_m_s2:
                 top_is_x = acc > 0
         top, bot = (x, y) if top_is_x else (y, x)
@@ -330,6 +343,7 @@ class ArmSegmenter:
     # -- counting reps within a set ----------------------------------------------------------
     def _start_set(self, top: np.ndarray, bot: np.ndarray, amp: float, k_now: int) -> None:
         self.mode = self.SET
+        self._set_reps = 0
         self.u_top, self.u_bot, self.amp = top.copy(), bot.copy(), amp
         # rescan from the earliest turn kept (a first descent may continue the entry; reps before
         # the series must match it closely), not before the end of the last rep reported
@@ -351,6 +365,7 @@ class ArmSegmenter:
     def _enter_top(self, k: int, u: np.ndarray) -> None:
         self.state = self.TOP
         self.k_top, self.r_top = k, _angle(u, self.u_top)
+        self.k_top_enter = k
         self.peak, self.k_peak, self.k_down = -1.0, -1, k
         self.r_min, self.k_min = math.inf, -1
 
@@ -377,6 +392,10 @@ class ArmSegmenter:
                 self.state = self.DOWN
                 self.peak, self.k_peak, self.k_down = r, k, k
                 self.transitions.append(("rep_started", k))
+            elif self._set_reps and k - self.k_top_enter > self.idle_n:
+                # no rep for a while: the set is over; a resumed set is found again (and rescanned)
+                # once it shows its series, and stray motions meanwhile are not reps
+                self._end_set(k, aborted=False)
             elif r - self.r_top > 0.5 * hi and k - self.k_top > self.max_rep_n:   # left the set
                 self._end_set(k, aborted=False)
             return out
@@ -471,5 +490,6 @@ class ArmSegmenter:
         self.u_bot = _mean_dir(self.u_bot, u_low)
         self.amp = 0.5 * self.amp + 0.5 * _angle(self.u_top, self.u_bot)
         self._k_last_end = cand.k_end
+        self._set_reps += 1
         self.transitions.append(("rep", cand))
         return [cand]
