@@ -158,3 +158,13 @@ def test_real_upper_arm_sets_reported_counts():
             if n != int(r["reps"]):
                 wrong.append(f"{r['set']}: {n}/{r['reps']}")
     assert not wrong, wrong
+
+
+@pytest.mark.skipif(not (WB / "sets.csv").exists(), reason="workout-buddy data not present in ../shared/data")
+@pytest.mark.parametrize("set_name", ["2015-02-21_12-35-35", "2015-02-27_20-20-03"])
+def test_real_set_chunked_feed_is_identical(set_name):
+    rec = ip.read(WB / "sensorlog" / f"{set_name}.csv", placement="upper_arm")
+    cols = ["t_start", "t_bottom", "t_ascent", "t_end"]
+    whole = ip.analyze(rec).reps[cols]
+    for size in (1, 13):
+        assert ip.analyze(rec, chunk_size=size).reps[cols].equals(whole)

@@ -143,7 +143,7 @@ class ArmSegmenter:
         self.idle_n = int(round(s.idle_s * self.rate))
         self.min_stroke_n = max(1, int(round(s.min_stroke_s * self.rate)))
         self.max_stroke_n = int(round(s.max_stroke_s * self.rate))
-        self._hist = SampleBuffer({"up": 3, "still": 1})
+        self._hist = SampleBuffer({"up": 3, "still": 1, "av": 1})
         self.holds: list[tuple[int, np.ndarray]] = []
         self.first_hold: tuple[int, np.ndarray] | None = None
         self.validator = None
@@ -187,7 +187,12 @@ class ArmSegmenter:
         if n == 0:
             return out
         up = np.asarray(up, dtype=float)
-        self._hist.append(k0, up=up, still=np.asarray(still, dtype=float))
+        av = np.full(n, np.nan)
+        if self.vertical_acc is not None:   # copied: later look-ups must not depend on chunking
+            a = np.asarray(self.vertical_acc(k0, k0 + n - 1), dtype=float).reshape(-1)
+            if len(a) == n:
+                av = a
+        self._hist.append(k0, up=up, still=np.asarray(still, dtype=float), av=av)
         still_l = np.asarray(still).tolist()
         breaks_l = np.asarray(breaks).tolist()
         for i in range(n):
@@ -227,7 +232,7 @@ class ArmSegmenter:
             self.k_anchor, self.m, self.k_m = k, 0.0, k
         keep = self._hist.k_end - 4 * self.max_rep_n - self.max_stroke_n
         if self.tps:
-            keep = min(keep, self.tps[0][0] - self.hold_n)
+            keep = min(keep, self.tps[0][0] - self.max_stroke_n - self.hold_n)
         if self.mode == self.SET and self.k_top >= 0:
             keep = min(keep, self.k_top - self.hold_n)
         self._hist.trim(keep)
@@ -264,13 +269,11 @@ class ArmSegmenter:
         upwards, positive), at the top the other way: for the upper arm, which moves with the
         shoulder, this tells the bottom from the top.
         """
-        if self.vertical_acc is None:
-            return None
         w = max(1, int(round(self.s.acc_window_s * self.rate)))
         means = []
         for k in ks:
-            a = np.asarray(self.vertical_acc(k - w, k + w), dtype=float)
-            if len(a) == 0:
+            a = self._hist.get("av", k - w, k + w)
+            if len(a) == 0 or np.isnan(a).any():
                 return None
             means.append(float(np.mean(a)))
         return float(np.mean(means[1::2]) - np.mean(means[0::2]))
@@ -278,10 +281,10 @@ class ArmSegmenter:
     def _moves_freely(self, k_a: int, k_b: int) -> bool:
         """True when the sensor accelerates too much for a planted hand (walking arm swing)."""
         lim = self.s.planted_rms_m_s2
-        if lim is None or self.vertical_acc is None:
+        if lim is None:
             return False
-        a = np.asarray(self.vertical_acc(k_a, k_b), dtype=float)
-        return len(a) > 0 and float(np.sqrt(np.mean(a * a))) > lim
+        a = self._hist.get("av", k_a, k_b)
+        return len(a) > 0 and not np.isnan(a).any() and float(np.sqrt(np.mean(a * a))) > lim
 
     def _passes(self, u: np.ndarray, k_a: int, k_b: int, within_deg: float) -> bool:
         """Does the trajectory between k_a and k_b come within ``within_deg`` of ``u``?"""
