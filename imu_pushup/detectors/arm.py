@@ -57,6 +57,8 @@ class ArmSettings:
                                     # bottoms and tops (a swinging arm turns alike at both ends)
     acc_reject_m_s2: float = 3.0    # a rep whose bottom is this much below its top in vertical
                                     # acceleration turns the wrong way (an exit, not a push-up)
+    min_stroke_drop_m: float | None = None   # upper arm: the sensor goes down and up this much
+                                    # per stroke (it sits between the shoulder and the elbow)
     planted_rms_m_s2: float | None = None   # wrist: the hand is planted, the sensor barely moves
                                     # (vertical acceleration RMS over a rep below this)
     acc_window_s: float = 0.15      # half window around a turning point for that acceleration
@@ -80,7 +82,7 @@ class ArmSettings:
         """Defaults per arm segment; still thresholds taken from ``base`` when given."""
         kw: dict[str, Any] = {}
         if placement == "upper_arm":   # even a quarter-depth rep turns the upper arm ~30 degrees
-            kw.update(min_amp_deg=20.0)
+            kw.update(min_amp_deg=20.0, min_stroke_drop_m=0.025)
         if placement == "wrist":   # the forearm rotates less (10-30 degrees) about the planted hand
             kw.update(min_amp_deg=8.0, turn_deg=3.0, planted_rms_m_s2=1.0)
         if base is not None:
@@ -291,6 +293,26 @@ class ArmSegmenter:
         seg = self.up_between(k_a, k_b)
         return len(seg) > 0 and float(np.max(seg @ u)) >= math.cos(math.radians(within_deg))
 
+    def _stroke_drop_m(self, ks: list[int]) -> float | None:
+        """Typical height change of the sensor per stroke, alternating (m), or None.
+
+        Vertical acceleration integrated twice over each stroke between turns, velocity zero at
+        both turns (the rotation stops there); the median of the changes with alternating sign.
+        In a push-up the upper arm sensor goes down and up with the shoulder by several cm; a
+        swinging arm turns at about the same height at both ends.
+        """
+        dt = 1.0 / self.rate
+        drops = []
+        for i, (a, b) in enumerate(zip(ks[:-1], ks[1:])):
+            x = self._hist.get("av", a, b)
+            if len(x) < 2 or np.isnan(x).any():
+                return None
+            v = np.concatenate(([0.0], np.cumsum(0.5 * (x[1:] + x[:-1])) * dt))
+            v = v - np.linspace(0.0, v[-1], len(v))
+            z = float(np.sum(0.5 * (v[1:] + v[:-1])) * dt)
+            drops.append(z if i % 2 == 0 else -z)
+        return float(np.median(drops))
+
     def _on_turn(self, k_tp: int, u_tp: np.ndarray, k_now: int) -> None:
         self.tps.append((k_tp, u_tp))
         if len(self.tps) > 16:
@@ -314,6 +336,10 @@ class ArmSegmenter:
             return
         if self._moves_freely(ks[0], ks[-1]):
             return
+        if s.min_stroke_drop_m is not None:
+            drop = self._stroke_drop_m(ks)
+            if drop is not None and abs(drop) < s.min_stroke_drop_m:
+                return   # the sensor does not go down and up with the strokes: not push-ups
         x, y = _mean_dir(*ps[0::2]), _mean_dir(*ps[1::2])
         if self.mode == self.SET:
             # a series of the running set, or a different one (the set so far was something else)
