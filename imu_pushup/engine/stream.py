@@ -373,7 +373,9 @@ class StreamAnalyzer:
             return None
         rot_rad = math.radians(max(c.peak_deg, 1e-3))
         lever_m = c.depth_m / rot_rad
-        if posture is None and not (c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
+        # in the first posture only a measured (integrated) height can prove push-up kinematics
+        measured = self.trunk.height_source == "acceleration"
+        if posture is None and not (measured and c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
                                     and UNDECIDED_MIN_LEVER_M <= lever_m <= UNDECIDED_MAX_LEVER_M):
             rej["first posture, not push-up kinematics"] = rej.get("first posture, not push-up kinematics", 0) + 1
             return None

@@ -47,6 +47,17 @@ USE_STILL_BIAS = False   # measured: the still mask admits slow motion; worse th
 BOTTOM_FRAC = 0.2
 #: Samples scanned per step of the vectorised state machine (seconds of grid).
 BLOCK_S = 2.0
+#: Integrated height trusted when it correlates with the rotation at least this much.
+HEIGHT_MIN_CORR = 0.9
+#: Plausible sensor travel per radian of trunk rotation (m): knee pivot ~0.5, toe pivot ~1.5.
+LEVER_RANGE_M = (0.25, 3.0)
+#: A rep turns back to within this fraction of its rotation from the top (else: posture change).
+RETURN_FRAC = 0.3
+#: Levers of the last reps kept for the running median.
+LEVER_MEMORY = 8
+#: Lever used before any rep was measured (chest, lumbar): about the sternum's (the lumbar
+#: sensor's) distance from a toe pivot, shortened for the chest's own rocking.
+DEFAULT_LEVER_M = (1.0, 0.6)
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,8 @@ class TrunkSegmenter:
         #: candidates rejected, by reason (diagnostics)
         self.rejections: dict[str, int] = {}
         self.validator = None
+        self._levers: list[float] = []
+        self.height_source = "acceleration"
         self.reset(None)
 
     # -- state ------------------------------------------------------------------------------------
@@ -457,6 +470,7 @@ class TrunkSegmenter:
             ramp = np.clip((np.arange(len(v)) - i_t) / max(i_b - i_t, 1), 0.0, None)
             v = v - v[i_b] * ramp
             z = np.concatenate(([0.0], np.cumsum(0.5 * (v[1:] + v[:-1])))) * self.period
+        v, z, self.height_source = self._checked_height(k_a, v, z)
         ev = spec_events(z, self.s.band)
         rep = None
         if ev is not None:
@@ -492,6 +506,46 @@ class TrunkSegmenter:
             self.k_top = k_now
             self.y_top = float(self.buf.get("theta", k_now, k_now)[0])
         self.k_min, self.y_min = -1, np.inf
+
+    def _checked_height(self, k_a: int, v: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+        """The integrated height, or, where the integration failed, the rotation scaled by the lever.
+
+        A rigid trunk turning about the pivot moves the sensor up and down in proportion to its
+        rotation (``dz = lever * dtheta``). The integrated height is trusted when it agrees with the
+        rotation (correlation >= ``HEIGHT_MIN_CORR``, a lever in ``LEVER_RANGE_M``, a depth in range);
+        its lever then updates the set's running lever. Otherwise (a misplaced zero-velocity point,
+        a burst of strap wobble) the height is the rotation times the set's median lever, so a rep
+        is never lost to an integration error. ``height_source`` says which was used.
+        """
+        th = self.buf.get("theta", k_a, k_a + len(z) - 1)
+        if len(th) != len(z) or len(z) < 3:
+            return v, z, "acceleration"
+        dth = th - float(np.max(th[: int(np.argmin(th)) + 1]))
+        den = float(dth @ dth)
+        depth = float(np.max(z[: int(np.argmin(z)) + 1]) - np.min(z)) if np.argmin(z) > 0 else 0.0
+        ok = False
+        if depth < self.s.min_depth_m:
+            # the sensor measurably did not travel: a weight shift or a tilt, not a rep
+            return v, z, "acceleration"
+        if den > 0 and float(np.std(z)) > 0:
+            lever = float(z @ dth) / den
+            corr = float(np.corrcoef(z, dth)[0, 1])
+            ok = (corr >= HEIGHT_MIN_CORR and LEVER_RANGE_M[0] <= lever <= LEVER_RANGE_M[1]
+                  and self.s.min_depth_m <= depth <= self.s.max_depth_m)
+            if ok:
+                self._levers.append(lever)
+                del self._levers[:-LEVER_MEMORY]
+                return v, z, "acceleration"
+        if den <= 0:
+            return v, z, "acceleration"
+        i_low = int(np.argmin(dth))
+        if float(np.max(dth[i_low:])) < RETURN_FRAC * float(dth[i_low]):
+            # the trunk did not turn back to its top: a change of posture, not a rep
+            return v, z, "acceleration"
+        lever = float(np.median(self._levers)) if self._levers else DEFAULT_LEVER_M[self.placement == "lumbar"]
+        z2 = lever * dth
+        v2 = np.gradient(z2) * self.rate
+        return v2, z2, "rotation"
 
     def _plausible(self, r: TrunkRep) -> bool:
         """Durations, depth and rotation of a push-up; the failing check is counted in
