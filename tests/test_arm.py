@@ -168,3 +168,19 @@ def test_real_set_chunked_feed_is_identical(set_name):
     whole = ip.analyze(rec).reps[cols]
     for size in (1, 13):
         assert ip.analyze(rec, chunk_size=size).reps[cols].equals(whole)
+
+
+def test_walking_without_a_standing_hold_is_not_a_set():
+    """Arm swing with no still posture to compare with: the upper-arm sensor does not go down and
+    up with the strokes (as it does with the shoulder in push-ups), the wrist is not planted."""
+    from imu_pushup.engine.stream import _Track
+    sim = simulate_session(seed=4, kind="walking", placements=("upper_arm", "wrist"), sampling_rate_hz=RATE,
+                           walk_s=(12.0, 14.0))
+    for p in ("upper_arm", "wrist"):
+        rec = sim.recordings[p]
+        tr = _Track(p, rec.sampling_rate_hz)
+        r, up, av, _, _ = tr.push(rec.t, rec.acc, rec.gyr)
+        seg = ArmSegmenter(p, rec.sampling_rate_hz)
+        seg.vertical_acc = lambda a, b: av[a - int(r.k[0]): b - int(r.k[0]) + 1]
+        no_holds = np.zeros(len(up), bool)
+        assert seg.process(int(r.k[0]), up, no_holds, r.breaks) == [], p
