@@ -138,30 +138,49 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
 
     # Trunk inclination over the window (deg, absolute). The top posture of this rep comes from
     # the absolute pitch (a mounting that saw the person stand), else from the good-form reference
-    # placed on the straight body line; the change within the rep is the trunk's rotation (the
-    # chest sensor's divided by the skin's gain: the sternum skin rocks with the shoulder girdle).
+    # placed on the straight body line. Within the rep the chest sensor turns further than the
+    # trunk: the sternum skin and strap rock with the shoulder girdle as the elbows bend. The
+    # rocking adds to the trunk's turn and grows with the depth; it is taken as (gain - 1) times
+    # the turn a rigid straight body makes for the sternum's drop, so a stomach dip (less trunk
+    # turn than the drop explains) stays in full in the estimate.
     def session_absolute(p: str) -> bool:
         # A calibration's good-form reference beats the straight line of a body model.
         return reference.source == "session" and _is_absolute(reference, p)
 
+    def base_of(p: str) -> float:
+        return tops[p] if session_absolute(p) else chain.top_pitch_deg + (tops[p] - ref[p])
+
+    rigid = None   # turn of a rigid straight body for the sternum's drop, deg (+ going down)
+    if lead_is_chest and "chest" in pitch:
+        rigid = _rigid_rotation_deg(chain, base_of("chest"), height)
+
     def trunk_from(p: str, g: float) -> np.ndarray:
-        base = (tops[p] if session_absolute(p)
-                else chain.top_pitch_deg + (tops[p] - ref[p]))
-        return base + (pitch[p] - tops[p]) / g
+        if g == 1.0:
+            return base_of(p) + (pitch[p] - tops[p])
+        if rigid is not None:
+            return base_of(p) + (pitch[p] - tops[p]) + (g - 1.0) * rigid
+        return base_of(p) + (pitch[p] - tops[p]) / g
 
     bottom = (t >= window.t_bottom) & (t <= window.t_ascent)
     if not bottom.any():
         bottom = np.zeros(len(t), dtype=bool)
         bottom[int(np.argmin(np.abs(t - window.t_bottom)))] = True
-    if lead_is_chest and "chest" in pitch and "chest_rotation_gain" not in reference.extras:
+    if rigid is not None and "chest_rotation_gain" not in reference.extras:
         # No calibration: the set's own gain, from how far the chest turns against how far a
-        # rigid body on this pivot turns for the sternum's drop (running over the set's reps).
-        base = trunk_from("chest", 1.0)[top]
-        rep_gain = _rep_rotation_gain(chain, float(np.median(base)), tops["chest"],
-                                      float(np.median(pitch["chest"][bottom])),
-                                      float(np.median(height[bottom])))
+        # rigid body on this pivot turns over the upper half of the descent (a stomach dip grows
+        # towards the bottom), running over the set's reps.
+        upper = ((t <= window.t_bottom) & (height >= 0.5 * float(np.min(height[rep])))
+                 & (height <= 0.1 * float(np.min(height[rep]))))
+        turn = tops["chest"] - pitch["chest"]
+        rep_gain = None
+        if upper.sum() >= 3 and float(np.max(rigid[upper])) >= 0.5 * MIN_GAIN_ROTATION_DEG:
+            rep_gain = float(np.dot(turn[upper], rigid[upper]) / np.dot(rigid[upper], rigid[upper]))
         gain = _running_gain(reference, rep_gain, gain)
         out["chest_rotation_gain"] = gain
+        # This rep's gain at the bottom: what a calibration from good reps keeps (no dip there).
+        rigid_bottom = float(np.median(rigid[bottom]))
+        if rigid_bottom >= MIN_GAIN_ROTATION_DEG:
+            out["chest_rotation_gain_bottom"] = float(np.median(turn[bottom])) / rigid_bottom
 
     trunk = trunk_from("chest", gain) if "chest" in pitch else None
     trunk_top = float(np.median(trunk[top])) if trunk is not None else None
@@ -395,6 +414,30 @@ LUMBAR_MARGIN_DEG = 3.0
 
 #: Fewest degrees a rigid body would turn in a rep for the rep to tell the chest's gain.
 MIN_GAIN_ROTATION_DEG = 5.0
+
+
+def _rigid_rotation_deg(chain: "_BodyChain", trunk_top_deg: float, height_m: np.ndarray) -> np.ndarray:
+    """Turn (deg, + going down) of the body held rigid on its pivot for the sternum's drop.
+
+    The hip angle stays what the top shows (a held sag or pike keeps its bend); the shoulders
+    follow the sternum (``shoulder_change_m``) and the legs-trunk chain
+    ``Lg sin(a) + Lt sin(a + hip) = H`` gives the trunk's inclination at each shoulder height.
+    """
+    h = np.asarray(height_m, dtype=float)
+    hip = math.radians(float(chain.sag_deg(np.array([trunk_top_deg]),
+                                           np.array([chain.top_shoulder_m]))[0]))
+    a_c, b_c = chain.legs_m + chain.trunk_m * math.cos(hip), chain.trunk_m * math.sin(hip)
+    r, off = math.hypot(a_c, b_c), math.atan2(b_c, a_c)
+
+    def trunk_at(shoulder: np.ndarray) -> np.ndarray:
+        return np.degrees(np.arcsin(np.clip(shoulder / r, -1.0, 1.0)) - off + hip)
+
+    top = float(trunk_at(np.array([chain.top_shoulder_m]))[0])
+    trunk = np.full(len(h), trunk_top_deg)
+    for _ in range(3):
+        shoulder = chain.top_shoulder_m + chain.shoulder_change_m(h, trunk, trunk_top_deg)
+        trunk = trunk_top_deg + (trunk_at(shoulder) - top)
+    return trunk_top_deg - trunk
 
 
 def _rep_rotation_gain(chain: "_BodyChain", trunk_top_deg: float, chest_top_deg: float,

@@ -330,9 +330,10 @@ def calibrate_from_windows(windows: list[_RealWindow], geometry: BodyGeometry):
     extras = {"pitch_absolute": 0.0}
     if radii:
         extras["pivot_radius_m"] = float(np.median(radii))
-    gains = [o.get("chest_rotation_gain") for o in outs if o.get("chest_rotation_gain") is not None]
-    if gains:   # as learn_calibration: the set's running estimate over all good reps
-        extras["chest_rotation_gain"] = float(gains[-1])
+    gains = [o.get("chest_rotation_gain_bottom") for o in outs
+             if o is not None and o.get("chest_rotation_gain_bottom") is not None]
+    if gains:   # as learn_calibration: the median bottom gain of the good reps
+        extras["chest_rotation_gain"] = float(np.clip(np.median(gains), 1.0, 3.0))
     reference = PlankReference(pitch_deg={"chest": float(np.median(pitch_top))}, variant=variant,
                                source="calibration", extras=extras)
 

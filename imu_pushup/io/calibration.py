@@ -238,7 +238,8 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
     for rec in session.recordings:
         an.feed(rec.placement, rec.t, rec.acc, rec.gyr)
     an.finish()
-    good = [r for r in an.rows if _finite_at_least(r.get("depth_frac"), MIN_CALIBRATION_DEPTH_FRAC)]
+    good = [r for r in an.rows if _finite_at_least(r.get("depth_frac"), MIN_CALIBRATION_DEPTH_FRAC)
+            and r["depth_frac"] <= MAX_CALIBRATION_DEPTH_FRAC]
     if not good:
         if plank_cal is None:
             raise CalibrationError("no still plank or push-up found", source=names,
@@ -262,10 +263,10 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
     radii = [float(v) for v in radii if v is not None and np.isfinite(v) and v > 0]
     if radii:
         extras["pivot_radius_m"] = float(np.median(radii))
-    gains = [r.get("chest_rotation_gain") for r in rows]
+    gains = [r.get("chest_rotation_gain_bottom") for r in rows]
     gains = [float(v) for v in gains if v is not None and np.isfinite(v) and v > 0]
-    if gains:   # the running estimate over the good reps: the last is over all of them
-        extras["chest_rotation_gain"] = gains[-1]
+    if gains:   # good reps: the chest's turn at the bottom over a rigid body's, the median
+        extras["chest_rotation_gain"] = float(np.clip(np.median(gains), 1.0, 3.0))
     geometry = BodyGeometry.from_height(height_m)
     if variant is None and an.reference is not None:
         from ..detectors.form import _decide_variant
@@ -286,6 +287,9 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
 
 #: Reps shallower than this fraction of full depth do not teach good form (a shift in a plank).
 MIN_CALIBRATION_DEPTH_FRAC = 0.5
+#: Deeper than this the chest would pass through the floor (the shoulders cannot drop more than
+#: their top height less the chest's depth, about 1.2 upper-arm lengths): a broken depth.
+MAX_CALIBRATION_DEPTH_FRAC = 1.5
 #: A still stretch: gyro below this (deg/s) and specific force within this of gravity (m/s²) ...
 STILL_GYRO_DEG_S = 8.0
 STILL_ACC_M_S2 = 0.6
