@@ -118,6 +118,22 @@ def test_lumbar_on_the_trunk_is_free_of_the_chest_skin(sag, dip):
     assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.0)
 
 
+@pytest.mark.parametrize("dip", [0.0, 8.0, 14.0])
+def test_stomach_dip_survives_the_chest_skin_rocking(dip):
+    """The skin rocks with the shoulder girdle (it grows with the shoulders' drop, not with the
+    trunk's turn): a dip that turns the trunk less must still show in full with a calibrated gain."""
+    geom = BodyGeometry.from_height(1.75)
+    straight, _, _ = _chain_rep(geom, lumbar_on_pelvis=False)
+    w, ref, truth = _chain_rep(geom, dip_deg=dip, lumbar_on_pelvis=False)
+    gain = 1.8
+    turn = straight.pitch_deg["chest"][0] - straight.pitch_deg["chest"]   # same shoulder drop
+    w.pitch_deg["chest"] = w.pitch_deg["chest"] - (gain - 1.0) * turn
+    ref.variant = "toe"
+    ref.extras["chest_rotation_gain"] = gain
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.5)
+
+
 def test_sag_with_lumbar_uses_chest_pelvis_angle():
     geom = BodyGeometry.from_height(1.62)
     w, ref, truth = _chain_rep(geom, sag_deg=3.0, dip_deg=9.0)
