@@ -134,6 +134,19 @@ def test_stomach_dip_survives_the_chest_skin_rocking(dip):
     assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.5)
 
 
+def test_a_drop_through_the_floor_leaves_the_top_posture():
+    """A broken height (twice the true drop: the chest would pass the floor) must not invent a dip."""
+    geom = BodyGeometry()
+    w, ref, _ = _chain_rep(geom, sag_deg=4.0, depth_frac=1.0, lumbar_on_pelvis=False)
+    ref.variant = "toe"
+    w.height_m = 2.0 * w.height_m
+    w.depth_m = 2.0 * w.depth_m
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["depth_plausible"] is False
+    assert out["sag_deg"] == out["sag_top_deg"] == pytest.approx(4.0, abs=1.0)
+    assert "sag" not in out["flags"]
+
+
 def test_sag_with_lumbar_uses_chest_pelvis_angle():
     geom = BodyGeometry.from_height(1.62)
     w, ref, truth = _chain_rep(geom, sag_deg=3.0, dip_deg=9.0)

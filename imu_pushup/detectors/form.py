@@ -208,6 +208,13 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         sag_top = float(np.median(sag[top]))
         sag_bottom = float(np.median(sag[bottom]))
         out["sag_deg"] = sag_bottom if abs(sag_bottom) >= abs(sag_top) else sag_top
+        frac = out.get("depth_frac")
+        if (lead_is_chest and frac is not None and np.isfinite(frac)
+                and frac > MAX_PLAUSIBLE_DEPTH_FRAC):
+            # The chest would be through the floor: the height is broken, and so is the
+            # bottom's hip angle (it rests on the height); the top posture stands.
+            out["sag_deg"] = sag_top
+            out["depth_plausible"] = False
         out["sag_top_deg"] = sag_top
         out["sag_bottom_deg"] = sag_bottom
 
@@ -358,6 +365,12 @@ def chest_rotation_gain(reference: PlankReference, settings: "FormSettings") -> 
     if g is not None and np.isfinite(g) and GAIN_RANGE[0] <= g <= GAIN_RANGE[1]:
         return float(g)
     return float(settings.chest_rotation_gain)
+
+
+#: Shoulder drop (fraction of the upper arm) beyond which the chest would pass through the floor:
+#: the shoulders stop about one chest depth above it, about 1.2 upper-arm lengths below their top
+#: height; 25 % more for body proportions unlike the tables.
+MAX_PLAUSIBLE_DEPTH_FRAC = 1.5
 
 
 #: Plausible chest rotation gains (sensor rotation over trunk rotation in a rep).
