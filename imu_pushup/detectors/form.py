@@ -9,15 +9,27 @@ Sag from the chest alone (the body model of :mod:`imu_pushup.body`)
     shoulder height ``H`` above the pivot, the legs' inclination follows from
     ``Lg sin(psi) = H - Lt sin(phi)`` and the hip angle is ``sag = phi - psi`` (SPEC sign: + when
     the hips drop below the shoulder-pivot line). ``H`` is the shoulder height at the top (arms
-    straight under the shoulders: upper arm + forearm) plus the sternum's vertical displacement
-    moved to the shoulder joint; ``phi`` is the straight-body top inclination plus the chest's pitch
-    change against the good-form reference. A sag held through the rep shows as a steeper chest at
-    the top against the calibrated reference; a stomach dip as a steeper chest at the bottom than
-    the shoulder drop explains.
+    straight under the shoulders) plus the sternum's vertical displacement moved to the shoulder
+    joint. ``phi`` at the top is the absolute inclination (a mounting that saw the person stand),
+    else the straight line plus the top's difference from the good-form reference; within the
+    rep it is the chest's turn less the sternum skin's rocking: the skin and strap over the
+    sternum rock with the shoulder girdle as the elbows bend, so a chest sensor turns further
+    than the trunk (real good-form sets: about a quarter further). The rocking is taken as
+    ``(gain - 1)`` times the turn a rigid body makes for the same drop; the gain comes from the
+    calibration's good reps, else from the set's own reps over the upper half of each descent
+    (where a stomach dip has not started). The hip angle is read at the top (a held sag) and over
+    the bottom pause (held plus dip); the larger is the rep's ``sag_deg``.
 
 Sag with a lumbar sensor as well
-    The pelvis follows the legs, so the change of the chest-pelvis angle against the reference is
-    the hip/lumbar bend itself: ``sag = (chest - chest_ref) - (lumbar - lumbar_ref)``.
+    A lower-back sensor on the lumbar spine turns with the trunk without the sternum skin's
+    rocking: the chain then runs on its inclination. On the sacrum it turns with the pelvis and
+    legs: the chest-pelvis angle is the hip angle itself. The reading that agrees with the chest
+    chain at the (rock-free) top tells which.
+
+Variant
+    The set's pivot radius (the sternum's drop against the trunk's turn: about 1.3 m on the
+    toes, 0.75 m on the knees) and the held hip angle each variant implies for an absolute plank
+    inclination; the chest's radius is the pivot radius over its skin gain (1 to 2.5).
 
 Depth
     Full depth is upper arms parallel to the floor: a shoulder drop of one upper-arm length.
