@@ -104,6 +104,8 @@ def learn_mounting(placement: str, up_plank: np.ndarray, up_bottom: np.ndarray,
         if np.linalg.norm(u) > 0.5:
             u = u / np.linalg.norm(u)
             pitch = math.asin(max(-1.0, min(1.0, float(u @ up_plank)))) * DEG_PER_RAD
-            if 0.0 <= pitch <= 60.0:
+            # a trunk in a plank inclines 0-60 degrees head-up; a head may also look down
+            low = -60.0 if placement == "head" else 0.0
+            if low <= pitch <= 60.0:
                 return Mounting(placement, up_plank, down, pitch, True)
     return Mounting(placement, up_plank, down, 0.0, False)
