@@ -64,12 +64,12 @@ class ArmSettings:
     acc_window_s: float = 0.15      # half window around a turning point for that acceleration
     start_frac: float = 0.45        # rotation (fraction of the set amplitude) that starts a rep
     min_stroke_s: float = 0.2
-    max_stroke_s: float = 6.0
+    max_stroke_s: float = 8.0
     min_descent_s: float = 0.1
     min_ascent_s: float = 0.1
     min_rep_s: float = 0.3
-    max_rep_s: float = 10.0
-    idle_s: float = 4.0             # no rep started this long after the last: the set is over
+    max_rep_s: float = 15.0
+    idle_s: float = 8.0             # no rep started this long after the last: the set is over
     settle_s: float = 0.25          # no new top for this long after the ascent: rep over
     hold_s: float = 0.4             # still this long: a hold (rest posture)
     still_gyr_deg_s: float = 6.0    # read by the engine for its still mask
@@ -293,6 +293,17 @@ class ArmSegmenter:
         seg = self.up_between(k_a, k_b)
         return len(seg) > 0 and float(np.max(seg @ u)) >= math.cos(math.radians(within_deg))
 
+    def _height_change_m(self, k_a: int, k_b: int) -> float | None:
+        """Sensor height change from turn k_a to turn k_b (m): vertical acceleration integrated
+        twice, velocity zero at both turns (the rotation stops there), or None without data."""
+        x = self._hist.get("av", k_a, k_b)
+        if len(x) < 2 or np.isnan(x).any():
+            return None
+        dt = 1.0 / self.rate
+        v = np.concatenate(([0.0], np.cumsum(0.5 * (x[1:] + x[:-1])) * dt))
+        v = v - np.linspace(0.0, v[-1], len(v))
+        return float(np.sum(0.5 * (v[1:] + v[:-1])) * dt)
+
     def _stroke_drop_m(self, ks: list[int]) -> float | None:
         """Typical height change of the sensor per stroke, alternating (m), or None.
 
@@ -301,15 +312,11 @@ class ArmSegmenter:
         In a push-up the upper arm sensor goes down and up with the shoulder by several cm; a
         swinging arm turns at about the same height at both ends.
         """
-        dt = 1.0 / self.rate
         drops = []
         for i, (a, b) in enumerate(zip(ks[:-1], ks[1:])):
-            x = self._hist.get("av", a, b)
-            if len(x) < 2 or np.isnan(x).any():
+            z = self._height_change_m(a, b)
+            if z is None:
                 return None
-            v = np.concatenate(([0.0], np.cumsum(0.5 * (x[1:] + x[:-1])) * dt))
-            v = v - np.linspace(0.0, v[-1], len(v))
-            z = float(np.sum(0.5 * (v[1:] + v[:-1])) * dt)
             drops.append(z if i % 2 == 0 else -z)
         return float(np.median(drops))
 
@@ -413,7 +420,7 @@ class ArmSegmenter:
         out: list[RepCandidate] = []
         s = self.s
         r = _angle(u, self.u_top)
-        hi = max(s.min_amp_deg, s.start_frac * self.amp)
+        hi = max(2.0 * s.turn_deg, s.start_frac * self.amp)
         if self.state == self.TOP:
             if r <= self.r_top + 0.5 * s.turn_deg:   # still at the top (a hold follows its drift)
                 self.k_top, self.r_top = k, min(r, self.r_top)
@@ -470,7 +477,7 @@ class ArmSegmenter:
 
     def _count_quiet(self, k: int, u: np.ndarray) -> None:
         r = _angle(u, self.u_top)
-        hi = max(self.s.min_amp_deg, self.s.start_frac * self.amp)
+        hi = max(2.0 * self.s.turn_deg, self.s.start_frac * self.amp)
         if self.state == self.TOP:
             if r <= self.r_top + 0.5 * self.s.turn_deg:
                 self.k_top, self.r_top = k, min(r, self.r_top)
