@@ -1,28 +1,33 @@
 """Rep segmentation for arm sensors (upper arm, wrist): a causal detector of repeated rotations.
 
-Physics used (no constants fitted to recordings):
+Physics used (thresholds from the body, not fitted to recordings):
 
 * In a push-up the hand is planted; the upper arm rotates in the sagittal plane from near vertical
-  (top) by 40-90 degrees and back, the forearm by 10-30 degrees. A set is a *series* of such
-  excursions between two postures (top and bottom) about one axis, 1-4 s per rep.
+  (top) by 25-90 degrees and back, the forearm less. A set is a *series* of such excursions
+  between two postures (top and bottom), in a rhythm.
 * Getting into and out of position (standing -> kneeling -> plank and back) are one-off
   rotations, often running straight into the first descent or out of the last ascent without a
   still plank in between. A still top hold is therefore not required: the detector finds the
-  *turning points* of the segment's up vector (hysteresis on the angle from the last turning
-  point) and recognises a set when four consecutive turning points alternate between two
-  postures (two return strokes of similar amplitude). Reps are then counted on the rotation from
-  the set's top posture, from the turning point before the series on, so a first descent that
-  continued the entry motion and a last ascent that ran into the exit still count.
-* Which of the two postures is the top: the arm segment hangs or stands vertical in every rest
-  posture (standing, kneeling, plank), and so does it at the top of a push-up; the top is the
-  posture nearer the last still hold (the start of the recording when there was none). Swinging
-  arms (walking) pass through the rest posture in the middle of each swing: neither end is near
-  it, so such a series is not a set.
-* Each rep must reach the set's bottom posture and come back towards its top; its SPEC events
-  are computed on the shoulder-height proxy (cosine of the rotation from the rep's top).
+  *turning points* of the segment's up vector (the sample farthest from the last turn, once the
+  motion has come back from it) and recognises a set when five consecutive turning points
+  alternate between two postures with similar strokes. Reps are then counted on the rotation from
+  the set's top posture, rescanning from before the series, so a first descent that continued
+  the entry motion still counts (reps before the series must match it closely).
+* Which posture is the top: the arm segment hangs or stands vertical in the rest postures
+  (standing, kneeling, plank) as at the top of a push-up, so the top is the end nearer the last
+  still hold before the series; when no hold tells, the vertical acceleration at the turns does
+  (the body turns upwards at the bottom, downwards at the top).
+* Not push-ups: a swinging arm (walking) passes through the rest posture between two ends far
+  from it and turns at both ends alike; an upper-arm sensor that does not go down and up with the
+  strokes (twice-integrated vertical acceleration) is not on a pushing arm; a wrist sensor that
+  accelerates is not on a planted hand.
+* Each rep must turn at least a set fraction of the set's rotation, reach near its bottom posture
+  and come back towards its top; its SPEC events are computed on the shoulder-height proxy
+  :func:`arm_height`. A set ends after a pause without reps (a resumed set is found again).
 
-Delay: the first reps of a set are reported once the series is recognised (at the second rep's
-top turn); later reps when the rotation turns back down after the top, or settles there.
+Delay: the first reps of a set are reported once the series is recognised (about two reps in);
+later reps when the rotation turns back down after the top, or settles there. Depth is not
+reported (not observable from an arm segment).
 """
 from __future__ import annotations
 
