@@ -51,6 +51,10 @@ BLOCK_S = 2.0
 HEIGHT_MIN_CORR = 0.9
 #: Plausible sensor travel per radian of trunk rotation (m): knee pivot ~0.5, toe pivot ~1.5.
 LEVER_RANGE_M = (0.25, 3.0)
+#: Report a rep as soon as the rotation is back within the SPEC band of its top.
+THETA_EMIT = True
+#: Samples of the ascent's end seen before the rep is reported (s): the height settles at the top.
+EMIT_DELAY_S = 0.15
 #: A rep turns back to within this fraction of its rotation from the top (else: posture change).
 RETURN_FRAC = 0.3
 #: Levers of the last reps kept for the running median.
@@ -200,6 +204,7 @@ class TrunkSegmenter:
         self.turn = math.radians(s.turn_deg)
         self.max_rot = math.radians(s.max_rot_deg)
         self.settle_n = max(1, int(round(s.settle_s * self.rate)))
+        self.emit_delay_n = max(0, int(round(EMIT_DELAY_S * self.rate)))
         self.max_rep_n = int(round(s.max_rep_s * self.rate))
         self.hold_n = max(2, int(round(s.hold_s * self.rate)))
         self.max_top_n = int(round(s.max_top_s * self.rate))
@@ -224,6 +229,7 @@ class TrunkSegmenter:
         self.k_max, self.y_max = -1, -np.inf
         self.k_detect = -1
         self.k_turn = -1
+        self.k_back = -1
 
     @property
     def k_keep(self) -> int:
@@ -381,6 +387,14 @@ class TrunkSegmenter:
                 half = rmax >= self.y_min + 0.5 * amp
                 fall = seg < rmax - np.maximum(self.turn, s.turn_frac * (rmax - self.y_min))
                 settle = half & (ks - arg >= self.settle_n)
+                if THETA_EMIT:
+                    # the rotation back within the SPEC band of its top: the rep has ended (t_end);
+                    # report ``EMIT_DELAY_S`` later rather than wait for the top after (live latency)
+                    back = np.flatnonzero(seg >= self.y_top - s.band * amp)
+                    if self.k_back < 0 and len(back):
+                        self.k_back = kk + int(back[0])
+                    if self.k_back >= 0:
+                        settle = settle | (ks - self.k_back >= self.emit_delay_n)
                 stall = fall & ~half
                 done = (fall & half) | settle
                 too_long = ks - self.k_top > self.max_rep_n
@@ -506,6 +520,7 @@ class TrunkSegmenter:
             self.k_top = k_now
             self.y_top = float(self.buf.get("theta", k_now, k_now)[0])
         self.k_min, self.y_min = -1, np.inf
+        self.k_back = -1
 
     def _checked_height(self, k_a: int, v: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
         """The integrated height, or, where the integration failed, the rotation scaled by the lever.
