@@ -51,6 +51,7 @@ def one_session(seed: int, kind: str | None = None) -> list[dict[str, Any]]:
         if len(reps) == len(truth) and len(truth):
             for ev in EVENTS:
                 row[ev] = [float(a - b[ev]) for a, b in zip(reps[ev], truth)]
+            row["latency"] = [float(a - b) for a, b in zip(reps["t_reported"], reps["t_end"])]
         out.append(row)
     return out
 
@@ -104,6 +105,11 @@ def summarise(results: list[dict[str, Any]], dis: list[dict[str, Any]]) -> list[
                     rows.append((f"{p}: {ev} abs error median / p90 (ms)",
                                  f"{1000 * np.median(errs):.0f} / {1000 * np.percentile(errs, 90):.0f}",
                                  "<= 80 median"))
+            lat = np.concatenate([r["latency"] for r in rs if "latency" in r] or [np.zeros(0)])
+            if len(lat):
+                rows.append((f"{p}: report delay after t_end median / p90 (s)",
+                             f"{np.median(lat):.2f} / {np.percentile(lat, 90):.2f}",
+                             "- (first reps wait for the series)"))
         for kind in DISTRACTORS:
             ds = [r for r in dis if r["placement"] == p and r["kind"] == kind and not r["error"]]
             if ds:
@@ -152,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         text += "\nMiscounted simulated sessions (found/true): " + ", ".join(misses) + "\n"
     if lines:
         text += "\n| real set | reported | found |\n|---|---|---|\n" + "\n".join(lines) + "\n"
-    print(text)
     Path(a.out).write_text(text)
+    print(text)
     return 0
 
 
