@@ -409,6 +409,8 @@ class ArmSegmenter:
         self.k_top_enter = k
         self.peak, self.k_peak, self.k_down = -1.0, -1, k
         self.r_min, self.k_min = math.inf, -1
+        self._decided = False    # the rep under way was reported (or refused) already
+        self._k_low_accepted = -1
 
     def _abort(self, k: int) -> None:
         self.aborts.append(k)
@@ -455,16 +457,22 @@ class ArmSegmenter:
         # UP: coming back towards the top
         if r < self.r_min:
             self.r_min, self.k_min = r, k
+        if not self._decided and r - self.r_top <= s.band * depth:
+            # back within 5 % of the top: that is the rep's t_end, report it now
+            self._decided = True
+            out.extend(self._finalize(k, k))
         near_top = self.r_min - self.r_top <= s.return_frac * depth
         turn = max(0.5 * s.turn_deg, 0.1 * depth)
         if r > self.r_min + turn:
             if near_top:
-                out.extend(self._finalize(self.k_min, k))
+                if not self._decided:
+                    out.extend(self._finalize(self.k_min, k))
                 self._after_rep(k, u)
             else:   # the ascent stalled and went down again: the same rep
                 self.state = self.DOWN
         elif near_top and (k - self.k_min >= self.settle_n or still_run >= self.hold_n):
-            out.extend(self._finalize(self.k_min, k))
+            if not self._decided:
+                out.extend(self._finalize(self.k_min, k))
             self._after_rep(k, u)
         elif k - self.k_down > self.max_rep_n:
             self._end_set(k, aborted=True)
@@ -475,6 +483,11 @@ class ArmSegmenter:
         if self.mode != self.SET:
             return
         k_min = self.k_min
+        if self._k_low_accepted >= 0:   # follow slow drifts of the postures (hands moved, fatigue)
+            self.u_top = _mean_dir(self.u_top, self._up(k_min))
+            self.u_bot = _mean_dir(self.u_bot, self._up(self._k_low_accepted))
+            self.amp = 0.5 * self.amp + 0.5 * _angle(self.u_top, self.u_bot)
+            self._k_low_accepted = -1
         self._enter_top(k_min, self._up(k_min))
         seg = self.up_between(k_min + 1, k)
         for j in range(len(seg)):
@@ -526,10 +539,7 @@ class ArmSegmenter:
             return []
         if self.validator is not None and not self.validator(cand):
             return []
-        # follow slow drifts of the postures (hands moved, fatigue)
-        self.u_top = _mean_dir(self.u_top, ups[-1])
-        self.u_bot = _mean_dir(self.u_bot, u_low)
-        self.amp = 0.5 * self.amp + 0.5 * _angle(self.u_top, self.u_bot)
+        self._k_low_accepted = k_peak   # postures follow this rep once its top is found
         self._k_last_end = cand.k_end
         self._set_reps += 1
         self.transitions.append(("rep", cand))
