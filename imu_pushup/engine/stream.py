@@ -293,27 +293,34 @@ class StreamAnalyzer:
                 if self._in_set:
                     events.append(Event("set_ended", float(r.t[a]), {"reps": len(self.rows) + len(self._pending)}))
                     self._in_set = False
-            cands = seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b])
+            seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b])
             seg.holds.clear()
-            for name, item in seg.transitions:
-                if name == "rep":
-                    row = self._accepted.pop(id(item), None)
-                    if row is None:
-                        continue
-                    if not self._in_set:
-                        self._in_set = True
-                        events.append(Event("plank_entered", self._t_of(track, item.k_top),
-                                            {"placement": track.placement}))
-                    self._pending.append((item, row))
-                    events.extend(self._flush_pending(final=False))
-                elif name == "abort":
-                    if self._in_set:
-                        events.append(Event("set_ended", self._t_of(track, item), {"reps": len(self.rows) + len(self._pending)}))
-                        self._in_set = False
-                elif self._in_set:
-                    events.append(Event(name, self._t_of(track, item), {"placement": track.placement}))
-            seg.transitions.clear()
+            events.extend(self._drain(track, seg))
             seg.aborts.clear()
+        return events
+
+    def _drain(self, track: _Track, seg: Any) -> list[Event]:
+        """Turn a segmenter's transitions (in stream order) into events; accepted reps go pending."""
+        events: list[Event] = []
+        for name, item in seg.transitions:
+            if name == "rep":
+                row = self._accepted.pop(id(item), None)
+                if row is None:
+                    continue
+                if not self._in_set:
+                    self._in_set = True
+                    events.append(Event("plank_entered", self._t_of(track, item.k_top),
+                                        {"placement": track.placement}))
+                self._pending.append((item, row))
+                events.extend(self._flush_pending(final=False))
+            elif name == "abort":
+                if self._in_set:
+                    events.append(Event("set_ended", self._t_of(track, item),
+                                        {"reps": len(self.rows) + len(self._pending)}))
+                    self._in_set = False
+            elif self._in_set:
+                events.append(Event(name, self._t_of(track, item), {"placement": track.placement}))
+        seg.transitions.clear()
         return events
 
     def _run_trunk(self, track: _Track, r, up, av, motion, accdev) -> list[Event]:
@@ -332,25 +339,7 @@ class StreamAnalyzer:
                                         {"reps": len(self.rows) + len(self._pending)}))
                     self._in_set = False
             seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b])
-            for name, item in seg.transitions:
-                if name == "rep":
-                    row = self._accepted.pop(id(item), None)
-                    if row is None:
-                        continue
-                    if not self._in_set:
-                        self._in_set = True
-                        events.append(Event("plank_entered", self._t_of(track, item.k_top),
-                                            {"placement": track.placement}))
-                    self._pending.append((item, row))
-                    events.extend(self._flush_pending(final=False))
-                elif name == "abort":
-                    if self._in_set:
-                        events.append(Event("set_ended", self._t_of(track, item),
-                                            {"reps": len(self.rows) + len(self._pending)}))
-                        self._in_set = False
-                elif self._in_set:
-                    events.append(Event(name, self._t_of(track, item), {"placement": track.placement}))
-            seg.transitions.clear()
+            events.extend(self._drain(track, seg))
         return events
 
     def _validate_trunk(self, c: TrunkRep) -> bool:
