@@ -55,6 +55,12 @@ LEVER_RANGE_M = (0.25, 3.0)
 THETA_EMIT = True
 #: Samples of the ascent's end seen before the rep is reported (s): the height settles at the top.
 EMIT_DELAY_S = 0.15
+#: Flat this long (s) far below the top: settled in a new posture (longer than most bottom pauses).
+SETTLE_FLAT_S = 0.8
+#: A rep's ascent stops at its top: rising past it by this much (fraction of the rotation, or
+#: degrees, whichever is larger) is a change of posture.
+OVERSHOOT_FRAC = 0.5
+OVERSHOOT_MIN_DEG = 5.0
 #: A rep turns back to within this fraction of its rotation from the top (else: posture change).
 RETURN_FRAC = 0.3
 #: Levers of the last reps kept for the running median.
@@ -205,6 +211,7 @@ class TrunkSegmenter:
         self.max_rot = math.radians(s.max_rot_deg)
         self.settle_n = max(1, int(round(s.settle_s * self.rate)))
         self.emit_delay_n = max(0, int(round(EMIT_DELAY_S * self.rate)))
+        self.settle_flat_n = max(2, int(round(SETTLE_FLAT_S * self.rate)))
         self.max_rep_n = int(round(s.max_rep_s * self.rate))
         self.hold_n = max(2, int(round(s.hold_s * self.rate)))
         self.max_top_n = int(round(s.max_top_s * self.rate))
@@ -355,7 +362,7 @@ class TrunkSegmenter:
                 since = ks - self.k_detect
                 flat_s = self._flat(kk, len(seg), self.hold_n)
                 flat_l = self._flat(kk, len(seg), self.max_pause_n)
-                settled = (((since >= self.hold_n) & flat_s & (amp > self.posture))
+                settled = (((since >= self.settle_flat_n) & self._flat(kk, len(seg), self.settle_flat_n) & (amp > self.posture))
                            | ((since >= self.max_pause_n) & flat_l))
                 abort = ((amp > self.max_rot) | (ks - self.k_top > self.max_rep_n)
                          | settled)
@@ -397,7 +404,9 @@ class TrunkSegmenter:
                         settle = settle | (ks - self.k_back >= self.emit_delay_n)
                 stall = fall & ~half
                 done = (fall & half) | settle
-                too_long = ks - self.k_top > self.max_rep_n
+                # rising far past the top: getting up (to the knees, to standing), not a rep's end
+                too_long = (ks - self.k_top > self.max_rep_n) | (
+                    seg > self.y_top + max(OVERSHOOT_FRAC * amp, math.radians(OVERSHOOT_MIN_DEG)))
                 # the height check runs once the rotation is half way back up
                 k_emit = -1
                 hj = np.flatnonzero(half)
@@ -485,31 +494,17 @@ class TrunkSegmenter:
             v = v - v[i_b] * ramp
             z = np.concatenate(([0.0], np.cumsum(0.5 * (v[1:] + v[:-1])))) * self.period
         v, z, self.height_source = self._checked_height(k_a, v, z)
-        ev = spec_events(z, self.s.band)
-        rep = None
-        if ev is not None:
-            i_end = ev["end"]
-            if i_end < 0 and k_top_after is not None:
-                # never back within 5 % of the top before: the top after is the reference
-                i_low = ev["low"]
-                seg = z[i_low:]
-                top_after = float(np.max(seg))
-                exc_a = top_after - float(z[i_low])
-                i_end = i_low + int(np.flatnonzero(seg >= top_after - self.s.band * exc_a)[0])
-                in_low = z[i_low:i_end] <= z[i_low] + self.s.band * (z[ev["top"]] - z[i_low])
-                ev["ascent"] = i_low + int(np.flatnonzero(in_low)[-1]) if i_end > i_low else i_low
-            if i_end > ev["low"]:
-                up = self.buf.get("up", k_a, k_a + i_end).copy()
-                th = self.buf.get("theta", k_a, k_a + i_end).copy()
-                rot = math.degrees(float(self.y_top - self.y_min))
-                rep = TrunkRep(k_top=k_a, k_start=k_a + ev["start"], k_bottom=k_a + ev["bottom"],
-                               k_ascent=k_a + ev["ascent"], k_end=k_a + i_end, k_low=k_a + ev["low"],
-                               k_emit=max(k_now if k_top_after is None else k_now, k_a + i_end),
-                               peak_deg=rot, up_top=up[ev["top"]].copy(), up_low=up[ev["low"]].copy(),
-                               height_m=z[: i_end + 1].copy(), velocity_m_s=v[: i_end + 1].copy(),
-                               depth_m=float(z[ev["top"]] - z[ev["low"]]),
-                               extras={"theta": th, "up": up})
-        if rep is not None and self._plausible(rep) and (self.validator is None or self.validator(rep)):
+        rep = self._build(k_a, k_now, k_top_after, v, z)
+        ok = rep is not None and self._plausible(rep)
+        if not ok and self.height_source == "acceleration" and rep is not None \
+                and rep.depth_m >= self.s.min_depth_m:
+            # second chance: the integration moved the sensor but gave a shape no rep has (a
+            # misplaced zero-velocity point); the rotation times the set's lever gives the height
+            alt = self._rotation_height(k_a, len(z))
+            rep2 = None if alt is None else self._build(k_a, k_now, k_top_after, *alt)
+            if rep2 is not None and self._plausible(rep2):
+                rep, ok, self.height_source = rep2, True, "rotation"
+        if ok and (self.validator is None or self.validator(rep)):
             self.transitions.append(("rep", rep))
         # the next top: the top after when known, else the current sample
         self.state = self.IDLE
@@ -521,6 +516,49 @@ class TrunkSegmenter:
             self.y_top = float(self.buf.get("theta", k_now, k_now)[0])
         self.k_min, self.y_min = -1, np.inf
         self.k_back = -1
+
+    def _build(self, k_a: int, k_now: int, k_top_after: int | None, v: np.ndarray,
+               z: np.ndarray) -> TrunkRep | None:
+        """The candidate rep on height ``z`` (0 at ``k_a``), SPEC events by the 5 % rules."""
+        ev = spec_events(z, self.s.band)
+        if ev is None:
+            return None
+        i_end = ev["end"]
+        if i_end < 0 and k_top_after is not None:
+            # never back within 5 % of the top before: the top after is the reference
+            i_low = ev["low"]
+            seg = z[i_low:]
+            top_after = float(np.max(seg))
+            exc_a = top_after - float(z[i_low])
+            i_end = i_low + int(np.flatnonzero(seg >= top_after - self.s.band * exc_a)[0])
+            in_low = z[i_low:i_end] <= z[i_low] + self.s.band * (z[ev["top"]] - z[i_low])
+            ev["ascent"] = i_low + int(np.flatnonzero(in_low)[-1]) if i_end > i_low else i_low
+        if i_end <= ev["low"]:
+            return None
+        up = self.buf.get("up", k_a, k_a + i_end).copy()
+        th = self.buf.get("theta", k_a, k_a + i_end).copy()
+        rot = math.degrees(float(self.y_top - self.y_min))
+        return TrunkRep(k_top=k_a, k_start=k_a + ev["start"], k_bottom=k_a + ev["bottom"],
+                        k_ascent=k_a + ev["ascent"], k_end=k_a + i_end, k_low=k_a + ev["low"],
+                        k_emit=max(k_now, k_a + i_end),
+                        peak_deg=rot, up_top=up[ev["top"]].copy(), up_low=up[ev["low"]].copy(),
+                        height_m=z[: i_end + 1].copy(), velocity_m_s=v[: i_end + 1].copy(),
+                        depth_m=float(z[ev["top"]] - z[ev["low"]]),
+                        extras={"theta": th, "up": up})
+
+    def _rotation_height(self, k_a: int, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Velocity and height from the rotation times the set's lever; None when the trunk did
+        not turn back to its top (a change of posture, not a rep)."""
+        th = self.buf.get("theta", k_a, k_a + n - 1)
+        if len(th) != n or n < 3:
+            return None
+        i_low = int(np.argmin(th))
+        dth = th - float(np.max(th[: i_low + 1]))
+        if not dth[i_low] < 0 or float(np.max(dth[i_low:])) < RETURN_FRAC * float(dth[i_low]):
+            return None
+        lever = float(np.median(self._levers)) if self._levers else DEFAULT_LEVER_M[self.placement == "lumbar"]
+        z = lever * dth
+        return np.gradient(z) * self.rate, z
 
     def _checked_height(self, k_a: int, v: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
         """The integrated height, or, where the integration failed, the rotation scaled by the lever.
@@ -551,16 +589,10 @@ class TrunkSegmenter:
                 self._levers.append(lever)
                 del self._levers[:-LEVER_MEMORY]
                 return v, z, "acceleration"
-        if den <= 0:
+        alt = self._rotation_height(k_a, len(z)) if den > 0 else None
+        if alt is None:
             return v, z, "acceleration"
-        i_low = int(np.argmin(dth))
-        if float(np.max(dth[i_low:])) < RETURN_FRAC * float(dth[i_low]):
-            # the trunk did not turn back to its top: a change of posture, not a rep
-            return v, z, "acceleration"
-        lever = float(np.median(self._levers)) if self._levers else DEFAULT_LEVER_M[self.placement == "lumbar"]
-        z2 = lever * dth
-        v2 = np.gradient(z2) * self.rate
-        return v2, z2, "rotation"
+        return alt[0], alt[1], "rotation"
 
     def _plausible(self, r: TrunkRep) -> bool:
         """Durations, depth and rotation of a push-up; the failing check is counted in
