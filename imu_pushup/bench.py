@@ -126,14 +126,14 @@ def accuracy_rows(n_sessions: int, workers: int, verbose: bool = False) -> list[
             e = np.abs(np.concatenate([r[ev] for r in push if ev in r] or [np.zeros(0)])) * 1000
             if len(e):
                 tgt = "<= 40 / <= 100" if p == "chest" else ("<= 80 median" if p in ("upper_arm", "wrist") else "-")
-                rows.append((f"{p}: {ev} |error| median / p90 (ms)",
+                rows.append((f"{p}: {ev} abs. error median / p90 (ms)",
                              f"{np.median(e):.0f} / {np.percentile(e, 90):.0f}", tgt))
         d = np.abs(np.concatenate([r["descent"] for r in push if "descent" in r] or [np.zeros(0)])) * 1000
         if len(d):
-            rows.append((f"{p}: descent_s |error| median (ms)", f"{np.median(d):.0f}", "<= 50"))
+            rows.append((f"{p}: descent_s abs. error median (ms)", f"{np.median(d):.0f}", "<= 50"))
         dd = np.abs(np.concatenate([r["depth"] for r in push if r.get("depth")] or [np.zeros(0)])) * 100
         if len(dd):
-            rows.append((f"{p}: depth_m |error| median / p90 (cm)",
+            rows.append((f"{p}: depth_m abs. error median / p90 (cm)",
                          f"{np.median(dd):.1f} / {np.percentile(dd, 90):.1f}",
                          "<= 1.5 / <= 3" if p == "chest" else "-"))
         lat = np.concatenate([r["latency"] for r in push if "latency" in r] or [np.zeros(0)]) * 1000

@@ -240,13 +240,13 @@ def sim_rows(n_sessions: int = 40, seed: int = 0, workers: int = 2) -> list[tupl
         rows.append((f"form: sag F1 ({label}, n={n})", _fmt(f), target))
         f, n = _flag_f1(reps, "sag_deg", "pike", pike_pos, sag_neg, which)
         rows.append((f"form: pike F1 ({label}, n={n})", _fmt(f), target))
-        rows.append((f"form: sag_deg median |err| ({label})",
+        rows.append((f"form: sag_deg median abs. error ({label})",
                      _fmt(_median_err(reps, "sag_deg", which, lambda v: v >= 0), "°"), "<= 3°"))
-        rows.append((f"form: pike sag_deg median |err| ({label})",
+        rows.append((f"form: pike sag_deg median abs. error ({label})",
                      _fmt(_median_err(reps, "sag_deg", which, lambda v: v < 0), "°"), "<= 3°"))
     f, n = _flag_f1(reps, "depth_frac", "partial", lambda v: v < 0.6, lambda v: v >= 0.85, "chest")
     rows.append((f"form: partial F1 (n={n})", _fmt(f), ">= 0.95"))
-    rows.append(("form: depth_frac median |err|", _fmt(_median_err(reps, "depth_frac", "chest")), "-"))
+    rows.append(("form: depth_frac median abs. error", _fmt(_median_err(reps, "depth_frac", "chest")), "-"))
     for which, label in (("chest", "session ref"), ("chest_cal", "calibrated")):
         f, n = _flag_f1(reps, "neck_flexion_deg", "head_down", lambda v: v >= 25, lambda v: v <= 8, which)
         rows.append((f"form: head_down F1 ({label}, n={n})", _fmt(f), ">= 0.95"))
