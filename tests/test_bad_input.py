@@ -163,8 +163,6 @@ def test_broken_raw_log_exits_2_with_one_line(tmp_path, cut):
 
 
 @pytest.mark.skipif(not HAS_DECODE_CLI, reason="'imu-pushup decode' not built yet (BLE)")
-@pytest.mark.xfail(reason="decode: a first line without sampling_rate_hz/settings raises KeyError (reported to BLE)",
-                   strict=False)
 def test_raw_log_header_without_settings_exits_2(tmp_path):
     raw = tmp_path / "set.raw.jsonl"
     raw.write_text(json.dumps({"model": "generic", "placement": "chest"}) + "\n")

@@ -61,7 +61,12 @@ class StreamAssembler:
         self.has_gyro = proto.has_gyro
         self.has_clock = proto.has_clock
         self.rate_hz = float(self.header["sampling_rate_hz"])
-        self.decoder = proto.decoder(self.header.get("settings", {}))
+        try:
+            self.decoder = proto.decoder(self.header.get("settings", {}))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise DecodeError(f"the device settings in the log's first line are incomplete ({exc!r} missing or wrong)",
+                              source=str(self.source) or None, where="line 1",
+                              fix="the log is incomplete: record again, or add the sensor's settings to its first line") from None
         self.t0_host = float(self.header.get("t0_host", 0.0))
         self.clock = ClockMap()
         self.ncol = 6 if self.has_gyro else 3

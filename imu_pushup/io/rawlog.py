@@ -145,4 +145,9 @@ def read_rawlog(path: str | os.PathLike[str]) -> RawLog:
     if not isinstance(header, dict) or "model" not in header:
         raise FormatError("first line does not describe a device (no 'model')", source=src, where="line 1",
                           fix="give the .raw.jsonl file written by 'imu-pushup record'")
+    rate = header.get("sampling_rate_hz")
+    if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not rate > 0:
+        raise FormatError("first line has no valid 'sampling_rate_hz' (the device settings are missing)",
+                          source=src, where="line 1",
+                          fix="the log is incomplete: record again, or add the sensor's settings to its first line")
     return RawLog(header, p)
