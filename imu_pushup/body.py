@@ -1,7 +1,7 @@
 """Body geometry from standing height, for the detectors and the simulator alike.
 
-Segment lengths are fractions of standing height from standard anthropometric tables (Winter,
-*Biomechanics and Motor Control of Human Movement*, segment-length proportions). They give the
+Segment lengths are fractions of standing height from the standard anthropometric segment-length
+tables of biomechanics textbooks. They give the
 detectors what a straight body would do at a given shoulder height, and the depth target (upper
 arms parallel to the floor: about one upper-arm length of shoulder drop).
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 #: Height used when the user gives none (m).
 DEFAULT_HEIGHT_M = 1.75
 
-# Fractions of standing height (Winter's proportions).
+# Fractions of standing height (standard anthropometric proportions).
 _SHOULDER = 0.818     # acromion above the floor, standing
 _HIP = 0.530          # greater trochanter
 _KNEE = 0.285

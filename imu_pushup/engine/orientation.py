@@ -27,7 +27,7 @@ def up_from_quat_wxyz(q: np.ndarray) -> np.ndarray:
 
 
 class VqfUp:
-    """Up direction and gyro bias from VQF (Laidig & Seel 2023), state carried across chunks."""
+    """Up direction and gyro bias from VQF (the versatile quaternion filter), state carried across chunks."""
 
     name = "vqf"
 
