@@ -214,7 +214,7 @@ class StreamAnalyzer:
         if out is not None and placement == self.lead:
             new.extend(self._run_lead(track, *out))
         new.extend(self._flush_pending(final=False))
-        self.events.extend(new)
+        self._log(new)
         self._trim(track)
         return new
 
@@ -231,6 +231,12 @@ class StreamAnalyzer:
         if track.resampler.t0 is not None:
             track.buf.trim(int((t_keep - track.resampler.t0) * track.rate))
 
+    def _log(self, new: list[Event]) -> None:
+        """Keep the event stream for the result; a completed rep keeps only its index there (its
+        row is in :attr:`rows`), so a long stream holds each rep once."""
+        self.events.extend(Event(e.type, e.t, {"index": e.data["index"]}) if e.type == "rep_completed" else e
+                           for e in new)
+
     def finish(self) -> list[Event]:
         """End of stream: report what is still pending and close the set."""
         if self._finished:
@@ -240,7 +246,7 @@ class StreamAnalyzer:
         if self._in_set:
             new.append(Event("set_ended", self.tracks[self.lead].t_last, {"reps": len(self.rows)}))
             self._in_set = False
-        self.events.extend(new)
+        self._log(new)
         return new
 
     def result(self) -> SessionResult:
