@@ -168,7 +168,7 @@ class StreamAnalyzer:
         #: chest and lumbar leads: rotation-timed candidates, integrated height (engine.trunk)
         self.trunk = TrunkSegmenter(self.lead, self.sensors[self.lead]) if self.lead in TRUNK_LEADS else None
         if self.trunk is not None:
-            self.trunk.validator = self._validate_trunk
+            self.trunk.validator = self._validate
         self._accepted: dict[int, dict[str, Any]] = {}
         self.geometry = BodyGeometry.from_height(height_m)
         self.height_m = height_m
@@ -283,9 +283,8 @@ class StreamAnalyzer:
 
     # -- lead sensor: segmentation ---------------------------------------------------------------
     def _run_lead(self, track: _Track, r, up, av, motion, accdev) -> list[Event]:
-        if self.trunk is not None:
-            return self._run_trunk(track, r, up, av, motion, accdev)
-        seg = self.segmenter
+        trunk = self.trunk is not None
+        seg = self.trunk if trunk else self.segmenter
         s = seg.s
         still = (motion < s.still_gyr_deg_s) & (accdev < s.still_acc_m_s2)
         if self.keep_signals:
@@ -297,12 +296,17 @@ class StreamAnalyzer:
             if r.breaks[a]:
                 events.append(Event("gap", float(r.t[a]), {"placement": track.placement}))
                 if self._in_set:
-                    events.append(Event("set_ended", float(r.t[a]), {"reps": len(self.rows) + len(self._pending)}))
+                    events.append(Event("set_ended", float(r.t[a]),
+                                        {"reps": len(self.rows) + len(self._pending)}))
                     self._in_set = False
-            seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b])
-            seg.holds.clear()
+            if trunk:
+                seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b])
+            else:
+                seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b])
+                seg.holds.clear()
             events.extend(self._drain(track, seg))
-            seg.aborts.clear()
+            if not trunk:
+                seg.aborts.clear()
         return events
 
     def _drain(self, track: _Track, seg: Any) -> list[Event]:
@@ -328,37 +332,6 @@ class StreamAnalyzer:
                 events.append(Event(name, self._t_of(track, item), {"placement": track.placement}))
         seg.transitions.clear()
         return events
-
-    def _run_trunk(self, track: _Track, r, up, av, motion, accdev) -> list[Event]:
-        seg = self.trunk
-        s = seg.s
-        still = (motion < s.still_gyr_deg_s) & (accdev < s.still_acc_m_s2)
-        if self.keep_signals:
-            self._sig.append((r.t.copy(), up.copy()))
-        events: list[Event] = []
-        cuts = [0] + [int(i) for i in np.flatnonzero(r.breaks) if i > 0] + [len(r.k)]
-        for a, b in zip(cuts[:-1], cuts[1:]):
-            if r.breaks[a]:
-                events.append(Event("gap", float(r.t[a]), {"placement": track.placement}))
-                if self._in_set:
-                    events.append(Event("set_ended", float(r.t[a]),
-                                        {"reps": len(self.rows) + len(self._pending)}))
-                    self._in_set = False
-            seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b])
-            events.extend(self._drain(track, seg))
-        return events
-
-    def _validate_trunk(self, c: TrunkRep) -> bool:
-        """Trunk segmenter callback: posture and kinematics of a candidate, in stream order."""
-        seg = self.trunk
-        if seg.first_hold is not None and self._first_hold is None:
-            self._first_hold = seg.first_hold[1]
-            self._first_hold_t = self._t_of(self.tracks[self.lead], seg.first_hold[0])
-        row = self._accept_trunk(self.tracks[self.lead], c)
-        if row is None:
-            return False
-        self._accepted[id(c)] = row
-        return True
 
     def _accept_trunk(self, track: _Track, c: TrunkRep) -> dict[str, Any] | None:
         posture = self._plank_ok(c.up_top)
@@ -403,13 +376,14 @@ class StreamAnalyzer:
         row["_up"] = c.extras["up"]
         return row
 
-    def _validate(self, c: RepCandidate) -> bool:
-        """Segmenter callback: physics checks of a candidate, in stream order."""
-        seg = self.segmenter
+    def _validate(self, c: Any) -> bool:
+        """Segmenter callback: physics checks of a candidate (arm/head or trunk), in stream order."""
+        seg = self.trunk if self.trunk is not None else self.segmenter
         if seg.first_hold is not None and self._first_hold is None:
             self._first_hold = seg.first_hold[1]
             self._first_hold_t = self._t_of(self.tracks[self.lead], seg.first_hold[0])
-        row = self._accept(self.tracks[self.lead], c)
+        accept = self._accept_trunk if self.trunk is not None else self._accept
+        row = accept(self.tracks[self.lead], c)
         if row is None:
             return False
         self._accepted[id(c)] = row
