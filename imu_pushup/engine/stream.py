@@ -366,6 +366,10 @@ class StreamAnalyzer:
             row["ascent_mean_velocity_m_s"] = float(np.mean(vel[i_a:i_e + 1]))
             row["ascent_peak_velocity_m_s"] = float(np.max(vel[i_a:i_e + 1]))
         row["pivot_lever_m"] = lever_m
+        row["height_source"] = self.trunk.height_source
+        row["height_fit_corr"] = float(c.extras.get("fit_corr", float("nan")))
+        row["fit_lever_m"] = float(c.extras.get("fit_lever_m", float("nan")))
+        row["report_path"] = c.extras.get("path", "")
         row["sensor_drop_m"] = c.depth_m
         depth = c.depth_m
         if track.placement == "lumbar":

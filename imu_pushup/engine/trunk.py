@@ -1,27 +1,34 @@
-"""Trunk (chest, lumbar) rep segmentation: rotation for the timing of candidates, integrated
-vertical acceleration for the SPEC events and the depth.
+"""Trunk (chest, lumbar) rep segmentation: the rotation times the candidates, the integrated vertical
+acceleration gives the SPEC events and the depth.
 
 Physics:
 
 * In a push-up the trunk turns in the sagittal plane about the toes or knees, so *up* seen in the
   sensor frame moves along one great circle. Its spread (causal exponential averages of ``up``
   and ``up upᵀ``, time constant ``COV_TAU_S``) gives the plane of that motion; the rotation angle
-  ``theta`` of ``up`` in that plane, measured from the average posture, is a drift-free,
-  mounting-free rep signal. Its sign is chosen so that ``theta`` rises while the sensor rises
-  (correlation of ``d up / dt`` with a leaky integral of the vertical acceleration), so a top is a
-  local maximum of ``theta``. The plane is re-estimated every ``UPDATE_S`` seconds of the grid.
-* Candidates come from a hysteresis state machine on ``theta`` (top, descent, bottom turn, ascent),
-  scanned block-wise with NumPy (Python loops over state changes only). No still hold is needed
-  before a rep: any local maximum is a top.
-* Each candidate's height is the earth-frame vertical acceleration integrated twice from its top
-  (velocity 0) with velocity 0 again at the bottom turn (a constant offset removes accelerometer
-  bias and scale error along gravity). The SPEC events are the 5 % rules on that height; the rep is
-  reported at its ``t_end`` (first sample back within 5 % of the top before), or, when it never gets
-  back there, once the top after is confirmed (``settle_s`` without rising, or a new descent).
+  ``theta`` of ``up`` in that plane is a drift-free, mounting-free rep signal. Its sign is chosen
+  so that ``theta`` rises while the sensor rises (correlation of ``d up / dt`` with a leaky
+  integral of the vertical acceleration), so a top is a local maximum of ``theta``.
+* A rep is a valley of ``theta``: it leaves a top, turns at the bottom and comes back. Where it
+  comes back to is not known when it leaves: the body may have settled into the plank on the way
+  down (a still hold lower than where the descent began), or the set's top may drift. So every
+  still hold on the way down is kept as a candidate top (an *anchor*), and the rep is the valley
+  below the highest anchor the rotation returns to. No limit on how long the bottom pause lasts,
+  no still hold needed before a rep.
+* The height of each candidate is the earth-frame vertical acceleration integrated twice. Its
+  drift (accelerometer bias and scale error seen along gravity, which change a little as the
+  sensor turns) is fitted together with the rotation: over the rep, the integrated velocity is
+  ``lever * dtheta/dt`` plus a drift ``e0 t + e1 ∫(theta - theta0) dt + v0``. The fit needs no
+  zero-velocity instant to be found exactly, and its ``lever`` (sensor travel per radian of trunk
+  rotation, about the distance to the pivot) tells a rigid body turning about the toes or knees
+  from other motions. The SPEC events are the 5 % rules on the corrected height.
+* The rep is reported once the rotation is back within 5 % of its top and the height has followed
+  (``t_end``), or, when it settles lower, once that lower top is confirmed.
 """
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,62 +41,55 @@ from ..detectors.buffer import SampleBuffer
 COV_TAU_S = 8.0
 #: Time constant (s) of the correlation that orients theta (rising = sensor rising).
 SIGN_TAU_S = 6.0
+#: The rotation axis is turned over only when the correlation of turning with rising clearly says
+#: so: opposite by at least this fraction of its strength, and stronger than ``SIGN_MIN``
+#: ((rad/s)·(m/s), far above what a still sensor's noise gives).
+SIGN_FLIP_FRAC = 0.5
+SIGN_MIN = 0.005
 #: Leaky integration of vertical acceleration to a band-limited velocity (s).
 VEL_TAU_S = 1.0
 #: The rotation plane is re-estimated on grid samples every this many seconds.
 UPDATE_S = 0.25
-#: Time constant (s) of the vertical acceleration offset learned from still samples.
-BIAS_TAU_S = 10.0
-#: Least weight of still samples (fraction of the average) for that offset to be used.
-BIAS_MIN_WEIGHT = 0.05
-USE_STILL_BIAS = False   # measured: the still mask admits slow motion; worse than the bottom turn
-#: Fraction of the rotation defining the bottom stretch (see ``TrunkSegmenter._bottom_turn``).
-BOTTOM_FRAC = 0.2
 #: Samples scanned per step of the vectorised state machine (seconds of grid).
 BLOCK_S = 2.0
-#: Integrated height trusted when it correlates with the rotation at least this much.
-HEIGHT_MIN_CORR = 0.9
-#: Plausible sensor travel per radian of trunk rotation (m): knee pivot ~0.5, toe pivot ~1.5.
+#: Plausible sensor travel per radian of trunk rotation (m): a knee pivot ~0.6, a toe pivot ~1.4,
+#: less on the sternum, whose skin turns a little more than the trunk.
 LEVER_RANGE_M = (0.25, 3.0)
-#: Report a rep as soon as the rotation is back within the SPEC band of its top.
-THETA_EMIT = True
-#: Samples of the ascent's end seen before the rep is reported (s): the height settles at the top.
-EMIT_DELAY_S = 0.15
-#: Flat this long (s) far below the top: settled in a new posture (longer than most bottom pauses).
-SETTLE_FLAT_S = 0.8
-#: A rep's ascent stops at its top: rising past it by this much (fraction of the rotation, or
-#: degrees, whichever is larger) is a change of posture.
+#: The fitted height must follow the rotation at least this closely (correlation of the
+#: drift-corrected velocity with ``lever * dtheta/dt``).
+MIN_FIT_CORR = 0.7
+#: Levers of the last reps kept for the running median (the rotation-height fallback).
+LEVER_MEMORY = 8
+#: Lever used before any rep was measured (chest, lumbar).
+DEFAULT_LEVER_M = (1.0, 0.6)
+#: After the rotation is back at its top, samples seen before reporting (s).
+EMIT_DELAY_S = 0.1
+#: Rising past the top by this much (fraction of the rotation, or degrees if larger) while the rep
+#: ends: getting up (to the knees, to standing), not a rep.
 OVERSHOOT_FRAC = 0.5
 OVERSHOOT_MIN_DEG = 5.0
-#: A rep turns back to within this fraction of its rotation from the top (else: posture change).
-RETURN_FRAC = 0.3
-#: Levers of the last reps kept for the running median.
-LEVER_MEMORY = 8
-#: Lever used before any rep was measured (chest, lumbar): about the sternum's (the lumbar
-#: sensor's) distance from a toe pivot, shortened for the chest's own rocking.
-DEFAULT_LEVER_M = (1.0, 0.6)
 
 
 @dataclass(frozen=True)
 class TrunkSettings:
     """Thresholds of the trunk state machine (angles in degrees, times in seconds, lengths in m)."""
 
-    start_deg: float = 1.5        # drop of theta below the top that starts a candidate
+    start_deg: float = 1.5        # drop of theta below a top that opens a candidate
     turn_deg: float = 1.0         # rise above the running minimum that confirms the bottom turn
     turn_frac: float = 0.25       # ... or this fraction of the rotation so far, if larger
     min_rot_deg: float = 1.5      # smallest rotation of a rep
     max_rot_deg: float = 45.0     # beyond this: a posture change, not a rep
-    settle_s: float = 0.2         # no new top for this long after the ascent: top after reached
-    max_rep_s: float = 10.0
+    half_frac: float = 0.5        # a top lower than the anchor: back up at least this fraction
+    settle_s: float = 0.25        # no new maximum for this long after half the way back: the top after
+    max_rep_s: float = 12.0       # longest rep, from the candidate top it leaves
     min_descent_s: float = 0.15
     min_ascent_s: float = 0.15
     min_rep_s: float = 0.5
     min_depth_m: float = 0.04     # smallest sternum excursion of a rep (weight shifts: 1-3 cm)
     max_depth_m: float = 0.8
-    max_top_s: float = 2.0        # integration starts at most this long before the descent
+    max_top_s: float = 1.0        # the height window starts at most this long before the descent
     hold_s: float = 0.4           # still this long: a hold (the session's first posture)
-    max_pause_s: float = 1.6      # still this long while going down: a new posture, not a bottom
-    posture_deg: float = 25.0     # still this far below the top: a new posture
+    anchor_hold_s: float = 0.5    # theta flat this long on the way down: a candidate top
     flat_deg: float = 0.6         # theta within this range: not rotating
     still_gyr_deg_s: float = 6.0
     still_acc_m_s2: float = 0.6
@@ -100,7 +100,7 @@ class TrunkSettings:
 class TrunkRep:
     """A candidate rep with its reconstructed height; indices are absolute grid sample numbers."""
 
-    k_top: int                 # first sample of the height window (velocity 0)
+    k_top: int                 # first sample of the height window
     k_start: int
     k_bottom: int
     k_ascent: int
@@ -113,6 +113,7 @@ class TrunkRep:
     height_m: np.ndarray       # k_top..k_end inclusive, 0 at k_top
     velocity_m_s: np.ndarray   # same samples
     depth_m: float
+    lever_m: float = float("nan")
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -133,19 +134,50 @@ class _Ema:
         return y
 
 
-def integrate_height(av: np.ndarray, period_s: float, i_turn: int) -> tuple[np.ndarray, np.ndarray]:
-    """Velocity and height from vertical acceleration, both 0 at sample 0, velocity 0 at ``i_turn``.
+def _cumtrapz(x: np.ndarray, dt: float) -> np.ndarray:
+    """Running trapezoidal integral, 0 at the first sample."""
+    out = np.empty(len(x))
+    out[0] = 0.0
+    np.cumsum(0.5 * (x[1:] + x[:-1]) * dt, out=out[1:])
+    return out
 
-    The constant acceleration offset that brings the velocity back to 0 at the bottom turn is
-    removed (bias and scale error along gravity); trapezoidal integration.
+
+@dataclass
+class HeightFit:
+    """Height of one candidate from the vertical acceleration (see :func:`fit_height`)."""
+
+    velocity_m_s: np.ndarray
+    height_m: np.ndarray
+    lever_m: float            # sensor travel per radian of rotation (regression of height on theta)
+    corr: float               # how closely the height follows the rotation
+
+
+def fit_height(av_m_s2: np.ndarray, theta_rad: np.ndarray, period_s: float,
+               offset_m_s2: float | None = None, i_rest: int | None = None,
+               i_turn: int | None = None) -> HeightFit:
+    """Velocity and height (both 0 at the first sample, a top at rest) over one candidate.
+
+    Integrating vertical acceleration twice drifts with any constant offset (accelerometer bias
+    and scale error seen along gravity: 0.01-0.2 m/s², 2-20 cm over a rep). The offset is, in
+    order of preference: ``offset_m_s2`` (known from the set's earlier reps or a still hold);
+    the one bringing the velocity back to 0 at ``i_rest`` (the top after, at rest); the one giving
+    velocity 0 at the bottom turn ``i_turn``. The lever is the regression of the height on the
+    rotation (sensor travel per radian), ``corr`` their correlation.
     """
-    a = np.asarray(av, dtype=float)
-    v = np.concatenate(([0.0], np.cumsum(0.5 * (a[1:] + a[:-1])))) * period_s
-    if 0 < i_turn < len(a):
-        off = v[i_turn] / (i_turn * period_s)
-        v = v - off * period_s * np.arange(len(a))
-    z = np.concatenate(([0.0], np.cumsum(0.5 * (v[1:] + v[:-1])))) * period_s
-    return v, z
+    av = np.asarray(av_m_s2, dtype=float)
+    th = np.asarray(theta_rad, dtype=float)
+    n = len(av)
+    v = _cumtrapz(av, period_s)
+    if offset_m_s2 is None:
+        i = i_rest if i_rest is not None and 0 < i_rest < n else i_turn
+        offset_m_s2 = v[i] / (i * period_s) if i is not None and 0 < i < n else 0.0
+    v = v - offset_m_s2 * period_s * np.arange(n)
+    z = _cumtrapz(v, period_s)
+    dth = th - th[0]
+    den = float(dth @ dth)
+    if n < 3 or den <= 0 or not np.std(z) > 0:
+        return HeightFit(v, z, float("nan"), 0.0)
+    return HeightFit(v, z, float(z @ dth / den), float(np.corrcoef(z, dth)[0, 1]))
 
 
 def spec_events(h: np.ndarray, band: float = 0.05) -> dict[str, int] | None:
@@ -203,21 +235,21 @@ class TrunkSegmenter:
         self._ref: np.ndarray | None = None
         self._e1: np.ndarray | None = None
         self._e2: np.ndarray | None = None
-        self.buf = SampleBuffer({"theta": 1, "up": 3, "av": 1, "still": 1, "bias": 1})
-        self._bias = _Ema(BIAS_TAU_S, self.rate, 2)
+        self._axis: np.ndarray | None = None
+        self.buf = SampleBuffer({"theta": 1, "up": 3, "av": 1, "still": 1})
         self.block_n = max(32, int(BLOCK_S * self.rate))
+        n_of = lambda sec, least=1: max(least, int(round(sec * self.rate)))  # noqa: E731
         self.start = math.radians(s.start_deg)
         self.turn = math.radians(s.turn_deg)
+        self.min_rot = math.radians(s.min_rot_deg)
         self.max_rot = math.radians(s.max_rot_deg)
-        self.settle_n = max(1, int(round(s.settle_s * self.rate)))
-        self.emit_delay_n = max(0, int(round(EMIT_DELAY_S * self.rate)))
-        self.settle_flat_n = max(2, int(round(SETTLE_FLAT_S * self.rate)))
-        self.max_rep_n = int(round(s.max_rep_s * self.rate))
-        self.hold_n = max(2, int(round(s.hold_s * self.rate)))
-        self.max_top_n = int(round(s.max_top_s * self.rate))
-        self.max_pause_n = int(round(s.max_pause_s * self.rate))
-        self.posture = math.radians(s.posture_deg)
         self.flat = math.radians(s.flat_deg)
+        self.settle_n = n_of(s.settle_s)
+        self.emit_delay_n = n_of(EMIT_DELAY_S, 0)
+        self.max_rep_n = n_of(s.max_rep_s)
+        self.hold_n = n_of(s.hold_s, 2)
+        self.anchor_n = n_of(s.anchor_hold_s, 2)
+        self.max_top_n = n_of(s.max_top_s)
         self.still_run = 0
         self.first_hold: tuple[int, np.ndarray] | None = None
         self.transitions: list[tuple[str, Any]] = []
@@ -226,24 +258,31 @@ class TrunkSegmenter:
         self.validator = None
         self._levers: list[float] = []
         self.height_source = "acceleration"
+        #: the set's vertical acceleration offset, one estimate per rep (see :meth:`_offset`)
+        self._offsets: list[float] = []
+        self._prev_window: tuple[int, int] | None = None
         self.reset(None)
 
     # -- state ------------------------------------------------------------------------------------
     def reset(self, k: int | None) -> None:
+        """Back to waiting for a descent; the top is the current sample (or unknown)."""
         self.state = self.IDLE
         self.k_top, self.y_top = (-1, -np.inf) if k is None else (k, -np.inf)
-        self.k_min, self.y_min = -1, np.inf
-        self.k_max, self.y_max = -1, -np.inf
-        self.k_detect = -1
-        self.k_turn = -1
-        self.k_back = -1
+        #: candidate tops of the open candidate: [k, theta, lowest theta since, its k]
+        self.anchors: list[list[float]] = []
+        self.y_leg = np.inf                      # lowest point of the current way down
+        self.k_max, self.y_max = -1, -np.inf     # highest point since the bottom turn
+        self.k_cross = -1                        # back within the band of the highest anchor
+        self._bottom_sent = False
+        self._flat_prev = True
 
     @property
     def k_keep(self) -> int:
         """Oldest sample an open candidate may still need."""
+        if self.anchors:
+            return int(min(an[0] for an in self.anchors)) - self.max_top_n - 2
         return self.k_top - self.max_top_n - 2 if self.k_top >= 0 else self.buf.k_end
 
-    # -- signal -----------------------------------------------------------------------------------
     def _theta(self, up: np.ndarray, av: np.ndarray, k0: int) -> np.ndarray:
         n = len(up)
         outer = np.column_stack((up, up[:, 0] * up[:, 0], up[:, 1] * up[:, 1], up[:, 2] * up[:, 2],
@@ -255,7 +294,7 @@ class TrunkSegmenter:
         prev = up[:1] if self._up_prev is None else self._up_prev[None, :]
         du = np.diff(np.vstack((prev, up)), axis=0)
         self._up_prev = up[-1].copy()
-        g = self._sign(du * v[:, None])
+        g = self._sign(du * (v * self.rate)[:, None])
         # plane updates at absolute grid indices that are multiples of update_n
         if self._ref is None:
             self._ref = up[0] / max(float(np.linalg.norm(up[0])), 1e-9)
@@ -278,8 +317,20 @@ class TrunkSegmenter:
             # axis of the rotation: normal of the plane holding the mean posture and the spread
             axis = np.cross(mu, vec[:, :, 2])
             axis /= np.maximum(np.linalg.norm(axis, axis=1, keepdims=True), 1e-12)
-            flip = np.sum(np.cross(axis, mu) * g[idx], axis=1) < 0
-            axis[flip] *= -1.0
+            # the eigenvector's sign is arbitrary: keep the axis continuous, and turn it over only
+            # when rising clearly goes with turning the other way (theta must rise with the sensor)
+            agree = np.sum(np.cross(axis, mu) * g[idx], axis=1)
+            strength = np.linalg.norm(g[idx], axis=1)
+            prev = self._axis
+            for i in range(len(idx)):
+                if prev is not None and float(axis[i] @ prev) < 0.0:
+                    axis[i] *= -1.0
+                    agree[i] *= -1.0
+                if (prev is None and agree[i] < 0) or (
+                        agree[i] < -SIGN_FLIP_FRAC * strength[i] and strength[i] > SIGN_MIN):
+                    axis[i] *= -1.0
+                prev = axis[i]
+            self._axis = prev
             # angle about that axis from the session's first posture (a fixed origin)
             e1 = self._ref[None, :] - np.sum(axis * self._ref[None, :], axis=1, keepdims=True) * axis
             e1 /= np.maximum(np.linalg.norm(e1, axis=1, keepdims=True), 1e-12)
@@ -303,136 +354,189 @@ class TrunkSegmenter:
             if self.state != self.IDLE:
                 self.transitions.append(("abort", k0))
             self.reset(None)
+            self._offsets.clear()
+            self._prev_window = None
         theta = self._theta(up, av, k0)
-        # vertical acceleration offset (bias, scale error along gravity): its mean over the recent
-        # still samples, where the body does not move on average
-        st = still.astype(float)
-        nd = self._bias(np.column_stack((st * av, st)))
-        bias = np.where(nd[:, 1] > BIAS_MIN_WEIGHT, nd[:, 0] / np.maximum(nd[:, 1], 1e-12), np.nan)
-        self.buf.append(k0, theta=theta, up=up, av=av, still=st, bias=bias)
-        runs = self._holds(k0, up, still)
+        self.buf.append(k0, theta=theta, up=up, av=av, still=still)
+        self._holds(k0, up, still)
         for a in range(0, n, self.block_n):
-            self._scan(k0 + a, theta[a:a + self.block_n], runs[a:a + self.block_n])
+            self._scan(k0 + a, theta[a:a + self.block_n])
         self.buf.trim(min(self.k_keep, self.buf.k_end - self.max_rep_n - self.max_top_n))
 
-    def _holds(self, k0: int, up: np.ndarray, still: np.ndarray) -> np.ndarray:
-        """Length of the still run ending at each sample; notes the session's first hold."""
-        run = self.still_run
-        # length of the still run ending at each sample
+    def _holds(self, k0: int, up: np.ndarray, still: np.ndarray) -> None:
+        """Notes the session's first still hold (its posture tells standing from the plank)."""
         idx = np.arange(len(still))
         last_not = np.maximum.accumulate(np.where(~still, idx, -1))
-        runs = np.where(last_not >= 0, idx - last_not, idx + 1 + run)
+        runs = np.where(last_not >= 0, idx - last_not, idx + 1 + self.still_run)
         if self.first_hold is None:
             hit = np.flatnonzero(runs >= self.hold_n)
             if len(hit):
                 i = int(hit[0])
                 self.first_hold = (k0 + i, up[i].copy())
-        self.still_run = int(runs[-1]) if len(runs) else run
-        return runs
+        self.still_run = int(runs[-1])
 
-    def _scan(self, k0: int, y: np.ndarray, runs: np.ndarray) -> None:
+    def _scan(self, k0: int, y: np.ndarray) -> None:
         """Run the state machine over one block (vectorised between state changes)."""
-        n = len(y)
         i = 0
+        while i < len(y):
+            step = (self._scan_idle, self._scan_down, self._scan_up)[self.state]
+            j = step(k0 + i, y[i:])
+            if j < 0:
+                return
+            i += j + 1
+
+    def _scan_idle(self, kk: int, seg: np.ndarray) -> int:
+        """At a top: follow it up; a drop of ``start_deg`` below it opens a candidate."""
+        rm = np.maximum(np.maximum.accumulate(seg), self.y_top)
+        hit = np.flatnonzero(seg < rm - self.start)
+        j_end = int(hit[0]) if len(hit) else len(seg) - 1
+        jm = int(np.argmax(seg[: j_end + 1]))
+        if seg[jm] >= self.y_top:
+            self.y_top, self.k_top = float(seg[jm]), kk + jm
+        if not len(hit):
+            return -1
+        j = int(hit[0])
+        self._learn_offset()
+        self.state = self.DOWN
+        self.anchors = [[self.k_top, self.y_top, float(seg[j]), kk + j]]
+        self.y_leg = float(seg[j])
+        self._bottom_sent = False
+        self._flat_prev = False
+        self.transitions.append(("rep_started", kk + j))
+        return j
+
+    def _valleys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Levels of the anchors and the depth of the valley below each."""
+        a = np.array(self.anchors)
+        return a[:, 1], a[:, 1] - a[:, 2]
+
+    def _scan_down(self, kk: int, seg: np.ndarray) -> int:
+        """Going down: a rise confirms the bottom turn; a still stretch is a new candidate top;
+        tops too far above (a change of posture) or too long ago (not a rep) are dropped."""
+        n = len(seg)
+        a = np.array(self.anchors)
+        lv, low = a[:, 1], a[:, 2]
+        rm = np.minimum.accumulate(seg)
+        rleg = np.minimum(rm, self.y_leg)
+        amp = lv[None, :] - np.minimum(low[None, :], rm[:, None])          # (n, anchors)
+        qual = (amp >= self.min_rot) & (amp <= self.max_rot)
+        near = np.where(qual, amp, np.inf).min(axis=1)
+        near = np.where(np.isfinite(near), near, 0.0)
+        rise = seg > rleg + np.maximum(self.turn, self.s.turn_frac * near)
+        flat = self._flat(kk, n, self.anchor_n)
+        hold = flat & ~np.concatenate(([self._flat_prev], flat[:-1]))
+        ks = kk + np.arange(n)
+        drop = ((amp > self.max_rot) | ((ks[:, None] - a[:, 0][None, :]) > self.max_rep_n)).any(axis=1)
+        ev = np.flatnonzero(rise | hold | drop)
+        j = int(ev[0]) if len(ev) else n - 1
+        jm = int(np.argmin(seg[: j + 1]))
+        self.y_leg = min(self.y_leg, float(seg[jm]))
+        for an in self.anchors:
+            if seg[jm] < an[2]:
+                an[2], an[3] = float(seg[jm]), kk + jm
+        self._flat_prev = bool(flat[j])
+        if not len(ev):
+            return -1
+        if drop[j]:
+            self.anchors = [an for an in self.anchors
+                            if an[1] - an[2] <= self.max_rot and kk + j - an[0] <= self.max_rep_n]
+            if not self.anchors:
+                self._abort(kk + j, float(seg[j]))
+        elif hold[j]:
+            self.anchors.append([kk + j, float(seg[j]), float(seg[j]), kk + j])
+        else:
+            self.state = self.UP
+            if not self._bottom_sent:
+                self.transitions.append(("bottom_reached", int(min(self.anchors, key=lambda x: x[2])[3])))
+                self._bottom_sent = True
+            self.y_max, self.k_max = float(seg[j]), kk + j
+        return j
+
+    def _scan_up(self, kk: int, seg: np.ndarray) -> int:
+        """Coming back up: the rep ends back at its highest top, or at a lower top after."""
         s = self.s
-        while i < n:
-            seg = y[i:]
-            kk = k0 + i
-            if self.state == self.IDLE:
-                rm = np.maximum(np.maximum.accumulate(seg), self.y_top)
-                hit = np.flatnonzero(seg < rm - self.start)
-                j_end = int(hit[0]) if len(hit) else len(seg) - 1
-                jm = int(np.argmax(seg[: j_end + 1]))
-                if seg[jm] >= self.y_top:
-                    self.y_top, self.k_top = float(seg[jm]), kk + jm
-                if not len(hit):
-                    return
-                self.state = self.DOWN
-                self.k_detect = kk + j_end
-                self.y_min, self.k_min = float(seg[j_end]), kk + j_end
-                self.transitions.append(("rep_started", kk + j_end))
-                i += j_end + 1
-            elif self.state == self.DOWN:
-                rmin = np.minimum(np.minimum.accumulate(seg), self.y_min)
-                amp = self.y_top - rmin
-                rise = seg > rmin + np.maximum(self.turn, s.turn_frac * amp)
-                ks = kk + np.arange(len(seg))
-                # theta flat while going down, far below the top or for longer than any bottom
-                # pause: the body settled in a new posture (getting into the plank), not a bottom
-                since = ks - self.k_detect
-                flat_s = self._flat(kk, len(seg), self.hold_n)
-                flat_l = self._flat(kk, len(seg), self.max_pause_n)
-                settled = (((since >= self.settle_flat_n) & self._flat(kk, len(seg), self.settle_flat_n) & (amp > self.posture))
-                           | ((since >= self.max_pause_n) & flat_l))
-                abort = ((amp > self.max_rot) | (ks - self.k_top > self.max_rep_n)
-                         | settled)
-                ev = np.flatnonzero(rise | abort)
-                j_end = int(ev[0]) if len(ev) else len(seg) - 1
-                jm = int(np.argmin(seg[: j_end + 1]))
-                if seg[jm] <= self.y_min:
-                    self.y_min, self.k_min = float(seg[jm]), kk + jm
-                if not len(ev):
-                    return
-                j = int(ev[0])
-                if abort[j]:
-                    self.transitions.append(("abort", kk + j))
-                    self.reset(kk + j)
-                    self.y_top, self.k_top = float(seg[j]), kk + j
-                else:
-                    self.state = self.UP
-                    self.transitions.append(("bottom_reached", self.k_min))
-                    self.y_max, self.k_max = float(seg[j]), kk + j
-                    self.k_turn = -1
-                i += j + 1
-            else:  # UP: wait for the height to be back at the top, or for the top after
-                amp = self.y_top - self.y_min
-                rmax = np.maximum(np.maximum.accumulate(seg), self.y_max)
-                # index of the running max at each sample
-                arg = np.where(seg >= rmax, np.arange(len(seg)) + kk, -1)
-                arg = np.maximum(np.maximum.accumulate(arg), self.k_max)
-                ks = kk + np.arange(len(seg))
-                half = rmax >= self.y_min + 0.5 * amp
-                fall = seg < rmax - np.maximum(self.turn, s.turn_frac * (rmax - self.y_min))
-                settle = half & (ks - arg >= self.settle_n)
-                if THETA_EMIT:
-                    # the rotation back within the SPEC band of its top: the rep has ended (t_end);
-                    # report ``EMIT_DELAY_S`` later rather than wait for the top after (live latency)
-                    back = np.flatnonzero(seg >= self.y_top - s.band * amp)
-                    if self.k_back < 0 and len(back):
-                        self.k_back = kk + int(back[0])
-                    if self.k_back >= 0:
-                        settle = settle | (ks - self.k_back >= self.emit_delay_n)
-                stall = fall & ~half
-                done = (fall & half) | settle
-                # rising far past the top: getting up (to the knees, to standing), not a rep's end
-                too_long = (ks - self.k_top > self.max_rep_n) | (
-                    seg > self.y_top + max(OVERSHOOT_FRAC * amp, math.radians(OVERSHOOT_MIN_DEG)))
-                # the height check runs once the rotation is half way back up
-                k_emit = -1
-                hj = np.flatnonzero(half)
-                if len(hj):
-                    k_emit = self._height_back(kk + int(hj[0]), kk + len(seg) - 1)
-                cand = [(int(np.flatnonzero(m)[0]), tag) for m, tag in
-                        ((stall, "stall"), (done, "done"), (too_long, "long")) if m.any()]
-                if k_emit >= 0:
-                    cand.append((k_emit - kk, "emit"))
-                if not cand:
-                    self.y_max, self.k_max = float(rmax[-1]), int(arg[-1])
-                    return
-                j, tag = min(cand)
-                self.y_max, self.k_max = float(rmax[j]), int(arg[j])
-                if tag == "stall":   # the ascent stopped low and went down again: same rep
-                    self.state = self.DOWN
-                    self.y_min, self.k_min = float(seg[j]), kk + j
-                elif tag == "long":
-                    self.transitions.append(("abort", kk + j))
-                    self.reset(kk + j)
-                    self.y_top, self.k_top = float(seg[j]), kk + j
-                elif tag == "emit":
-                    self._finish(kk + j, None)
-                else:
-                    self._finish(kk + j, self.k_max)
-                i += j + 1
+        lv, amps = self._valleys()
+        qual = (amps >= self.min_rot) & (amps <= self.max_rot)
+        n = len(seg)
+        ks = kk + np.arange(n)
+        rmax = np.maximum(np.maximum.accumulate(seg), self.y_max)
+        arg = np.where(seg >= rmax, ks, -1)
+        arg = np.maximum(np.maximum.accumulate(arg), self.k_max)
+        fall = seg < rmax - np.maximum(self.turn, s.turn_frac * (rmax - self.y_leg))
+        if qual.any():
+            i_hi = int(np.flatnonzero(qual)[np.argmax(lv[qual])])
+            i_near = int(np.flatnonzero(qual)[np.argmin(amps[qual])])
+            a_hi, amp_hi = float(lv[i_hi]), float(amps[i_hi])
+            half = rmax >= lv[i_near] - (1.0 - s.half_frac) * amps[i_near]
+            over = seg > a_hi + max(OVERSHOOT_FRAC * amp_hi, math.radians(OVERSHOOT_MIN_DEG))
+            k_cross = self.k_cross
+            if k_cross < 0:
+                hi = np.flatnonzero(seg >= a_hi - s.band * amp_hi)
+                k_cross = kk + int(hi[0]) if len(hi) else -1
+        else:   # no valley of a rep's size below any top: wait for the way down to go on
+            half = over = np.zeros(n, dtype=bool)
+            k_cross = -1
+        emit_at = k_cross + self.emit_delay_n if k_cross >= 0 else -1
+        emit = ks >= emit_at if emit_at >= 0 else np.zeros(n, dtype=bool)
+        conds = (("over", over), ("top", half & (fall | (ks - arg >= self.settle_n))),
+                 ("emit", emit), ("stall", fall & ~half))
+        first = [(int(np.argmax(m)), i, name) for i, (name, m) in enumerate(conds) if m.any()]
+        if not first:
+            self.y_max, self.k_max = float(rmax[-1]), int(arg[-1])
+            if k_cross >= 0:
+                self.k_cross = k_cross
+            return -1
+        j, _, name = min(first)
+        self.y_max, self.k_max = float(rmax[j]), int(arg[j])
+        if 0 <= k_cross <= kk + j:
+            self.k_cross = k_cross
+        if name == "over":
+            self._abort(kk + j, float(seg[j]))
+        elif name == "top":
+            self._finish(kk + j, int(arg[j]), float(rmax[j]))
+        elif name == "emit":
+            self._finish(kk + j, None, float(rmax[j]))
+        else:   # the way up stopped short and turned down: that top is a candidate top too
+            self.state = self.DOWN
+            self.anchors.append([self.k_max, self.y_max, float(seg[j]), kk + j])
+            self.y_leg = float(seg[j])
+            self._flat_prev = False
+        return j
+
+    def _abort(self, k: int, y: float) -> None:
+        """Not a rep (a change of posture, too long): wait for a new top from here."""
+        self.transitions.append(("abort", k))
+        self.reset(k)
+        self.y_top = y
+        self._offsets.clear()
+        self._prev_window = None
+
+    # -- the vertical acceleration offset ----------------------------------------------------------
+    def _learn_offset(self) -> None:
+        """A new descent leaves the top after the last rep: that rep's window, top to top, has the
+        velocity 0 at both ends, which measures the set's acceleration offset exactly."""
+        if self._prev_window is None:
+            return
+        k_a, k_emit = self._prev_window
+        self._prev_window = None
+        if not k_a < self.k_top <= k_emit + self.max_top_n:
+            return
+        v = _cumtrapz(self.buf.get("av", k_a, self.k_top), self.period)
+        if len(v) == self.k_top - k_a + 1:
+            self._offsets.append(float(v[-1]) / ((len(v) - 1) * self.period))
+            del self._offsets[:-LEVER_MEMORY]
+
+    def _offset(self, k_a: int) -> float | None:
+        """The acceleration offset for a window starting at ``k_a``: the median of the set's
+        earlier reps, else the mean over a still hold just before ``k_a``, else unknown."""
+        if self._offsets:
+            return float(np.median(self._offsets))
+        k0 = k_a - self.max_top_n
+        still = self.buf.get("still", k0, k_a)
+        if len(still) and np.sum(still) >= 0.5 * self.anchor_n:
+            av = self.buf.get("av", k0, k_a)
+            return float(np.mean(av[still > 0]))
+        return None
 
     def _flat(self, k0: int, n: int, w: int) -> np.ndarray:
         """For samples k0..k0+n-1: theta stayed within ``flat_deg`` over the last ``w`` samples."""
@@ -444,155 +548,144 @@ class TrunkSegmenter:
         lo = ndimage.minimum_filter1d(th, w, origin=(w - 1) // 2)[w - 1:]
         return (hi - lo) < self.flat
 
-    def _window(self) -> tuple[int, int]:
-        """Integration start (velocity 0 at the top) and the bottom turn, absolute indices."""
-        k_a = max(self.k_top, self.k_detect - self.max_top_n, self.buf.k0)
-        return k_a, (self.k_turn if self.k_turn >= 0 else self.k_min)
+    # -- a candidate's height and events ----------------------------------------------------------
+    def _anchor(self, reach: float) -> list[float]:
+        """The rep's top: the highest anchor the rotation came back to (within the band), else
+        the nearest one above a valley of a rep's size."""
+        best = None
+        for an in self.anchors:
+            amp = an[1] - an[2]
+            if self.min_rot <= amp <= self.max_rot:
+                if reach >= an[1] - self.s.band * amp and (best is None or an[1] > best[1]):
+                    best = an
+        if best is not None:
+            return best
+        qual = [an for an in self.anchors if self.min_rot <= an[1] - an[2] <= self.max_rot]
+        return min(qual, key=lambda an: an[1] - an[2]) if qual else self.anchors[0]
 
-    def _integrate(self, k_a: int, k_b: int, k_turn: int) -> tuple[np.ndarray, np.ndarray]:
-        """Velocity and height over k_a..k_b (0 at k_a): offset from the still samples before
-        the rep when known, else the one giving velocity 0 at the bottom turn ``k_turn``."""
-        av = self.buf.get("av", k_a, k_b)
-        b = float(self.buf.get("bias", k_a, k_a)[0])
-        if USE_STILL_BIAS and math.isfinite(b):
-            return integrate_height(av - b, self.period, -1)
-        return integrate_height(av, self.period, k_turn - k_a)
-
-    def _bottom_turn(self, k_half: int) -> int:
-        """Velocity-zero sample of the bottom: the middle of the stretch where the rotation stays
-        within ``BOTTOM_FRAC`` of its extreme (a pause, or the turn itself). The trunk's angle is
-        not exactly proportional to the height (the hips move), so its extreme alone can sit
-        on the descent; the middle of the bottom stretch is where the body waits."""
-        th = self.buf.get("theta", self.k_detect, k_half)
-        amp = self.y_top - self.y_min
-        low = np.flatnonzero(th <= self.y_min + BOTTOM_FRAC * amp)
-        if len(low) == 0:
-            return self.k_min
-        return self.k_detect + (int(low[0]) + int(low[-1])) // 2
-
-    def _height_back(self, k_from: int, k_to: int) -> int:
-        """First sample in k_from..k_to at which the height is back within 5 % of the top."""
-        k_a, k_turn = self._window()
-        if k_to <= k_turn:
-            return -1
-        _, z = self._integrate(k_a, k_to, k_turn)
-        ev = spec_events(z, self.s.band)
-        if ev is None or ev["end"] < 0:
-            return -1
-        k_end = k_a + ev["end"]
-        return max(k_end, k_from)
-
-    def _finish(self, k_now: int, k_top_after: int | None) -> None:
-        """Build the candidate rep ending now; the top after (if known) becomes the next top."""
-        k_a, k_turn = self._window()
-        k_b = k_now if k_top_after is None else max(k_top_after, k_now)
-        v, z = self._integrate(k_a, k_b, k_turn)
-        if k_top_after is not None and k_top_after > k_turn:
-            # velocity 0 at the top after as well: remove the ascent's linear velocity drift
-            i_t, i_b = k_turn - k_a, k_top_after - k_a
-            ramp = np.clip((np.arange(len(v)) - i_t) / max(i_b - i_t, 1), 0.0, None)
-            v = v - v[i_b] * ramp
-            z = np.concatenate(([0.0], np.cumsum(0.5 * (v[1:] + v[:-1])))) * self.period
-        v, z, self.height_source = self._checked_height(k_a, v, z)
-        rep = self._build(k_a, k_now, k_top_after, v, z)
-        ok = rep is not None and self._plausible(rep)
-        if not ok and self.height_source == "acceleration" and rep is not None \
-                and rep.depth_m >= self.s.min_depth_m:
-            # second chance: the integration moved the sensor but gave a shape no rep has (a
-            # misplaced zero-velocity point); the rotation times the set's lever gives the height
-            alt = self._rotation_height(k_a, len(z))
-            rep2 = None if alt is None else self._build(k_a, k_now, k_top_after, *alt)
-            if rep2 is not None and self._plausible(rep2):
-                rep, ok, self.height_source = rep2, True, "rotation"
-        if ok and (self.validator is None or self.validator(rep)):
+    def _finish(self, k_now: int, k_top_after: int | None, y_reach: float) -> None:
+        """Build and report the candidate ending now; the top after (when known) is the next top."""
+        chosen = self._anchor(y_reach)
+        k_anc, top, y_low, k_low = chosen
+        k_anc, k_low = int(k_anc), int(k_low)
+        th = self.buf.get("theta", k_anc, k_low)
+        above = np.flatnonzero(th >= top - self.s.band * (top - y_low))
+        k_leave = k_anc + (int(above[-1]) if len(above) else 0)
+        k_a = max(k_anc, k_leave - self.max_top_n, self.buf.k0)
+        av = self.buf.get("av", k_a, k_now)
+        theta = self.buf.get("theta", k_a, k_now)
+        i_cut = len(av) - 1 if k_top_after is None else max(0, min(len(av) - 1, k_top_after - k_a))
+        fit = fit_height(av, theta, self.period, self._offset(k_a),
+                         i_rest=i_cut if k_top_after is not None else None,
+                         i_turn=self._bottom_turn(k_a, theta, k_low, y_low))
+        rep = self._candidate(k_a, k_now, fit, theta, i_cut, top, y_low)
+        if rep is not None:
+            rep.extras["path"] = "top" if k_top_after is not None else "emit"
+        if rep is not None and (self.validator is None or self.validator(rep)):
             self.transitions.append(("rep", rep))
-        # the next top: the top after when known, else the current sample
-        self.state = self.IDLE
+            self._prev_window = (k_a, k_now)
+        elif k_top_after is not None and len(self.anchors) > 1:
+            # not a rep (a bump at the bottom, a wobble): the valleys below the other tops stay
+            # open; the way back down goes on from the top it just reached
+            self.anchors = [an for an in self.anchors if an is not chosen]
+            y_now = float(theta[-1])
+            self.anchors.append([k_top_after, y_reach, y_now, k_now])
+            self.state = self.DOWN
+            self.y_leg = y_now
+            self.k_cross = -1
+            self._flat_prev = False
+            return
+        self.reset(None)
         if k_top_after is not None:
-            self.k_top = k_top_after
-            self.y_top = float(self.buf.get("theta", k_top_after, k_top_after)[0])
+            self.k_top, self.y_top = k_top_after, y_reach
         else:
-            self.k_top = k_now
-            self.y_top = float(self.buf.get("theta", k_now, k_now)[0])
-        self.k_min, self.y_min = -1, np.inf
-        self.k_back = -1
+            self.k_top, self.y_top = k_now, float(theta[-1])
 
-    def _build(self, k_a: int, k_now: int, k_top_after: int | None, v: np.ndarray,
-               z: np.ndarray) -> TrunkRep | None:
-        """The candidate rep on height ``z`` (0 at ``k_a``), SPEC events by the 5 % rules."""
-        ev = spec_events(z, self.s.band)
+    def _bottom_turn(self, k_a: int, theta: np.ndarray, k_low: int, y_low: float) -> int:
+        """Index (from ``k_a``) of the likely velocity zero at the bottom: the middle of the stretch
+        around the lowest rotation where it stays within 20 % of it (a pause, or the turn itself)."""
+        i_low = min(max(0, k_low - k_a), len(theta) - 1)
+        near = theta <= y_low + 0.2 * (float(np.max(theta[: i_low + 1])) - y_low)
+        out = np.flatnonzero(~near)
+        a = int(out[out < i_low][-1]) + 1 if np.any(out < i_low) else 0
+        b = int(out[out > i_low][0]) - 1 if np.any(out > i_low) else len(theta) - 1
+        return (a + b) // 2
+
+    def _candidate(self, k_a: int, k_now: int, fit: HeightFit, theta: np.ndarray, i_cut: int,
+                   top: float, y_low: float) -> TrunkRep | None:
+        """The rep on the fitted height, else on the rotation times the set's lever; None."""
+        s = self.s
+        z = fit.height_m[: i_cut + 1]
+        depth = float(np.max(z[: int(np.argmin(z)) + 1]) - np.min(z)) if len(z) > 2 else 0.0
+        ok = (LEVER_RANGE_M[0] <= fit.lever_m <= LEVER_RANGE_M[1] and fit.corr >= MIN_FIT_CORR
+              and s.min_depth_m <= depth <= s.max_depth_m)
+        self.height_source = "acceleration"
+        rep = None
+        if ok:
+            rep = self._build(k_a, k_now, fit.velocity_m_s, fit.height_m, theta, i_cut, top, y_low)
+            if rep is not None and self._plausible(rep):
+                self._levers.append(fit.lever_m)
+                del self._levers[:-LEVER_MEMORY]
+                rep.lever_m = fit.lever_m
+            else:
+                rep = None
+        elif depth < s.min_depth_m:
+            # the sensor measurably did not travel: a weight shift or a tilt, not a rep
+            self._reject("depth out of range")
+            return None
+        elif os.environ.get("NOFALLBACK"):
+            self._reject("height does not follow the rotation")
+            return None
+        if rep is None:
+            # the integration moved the sensor but not the way a turning body does (a burst of
+            # strap wobble, a poor fit): the rotation times the set's lever gives the height
+            lever = float(np.median(self._levers)) if self._levers else DEFAULT_LEVER_M[self.placement == "lumbar"]
+            zr = lever * (theta - float(np.max(theta[: int(np.argmin(theta)) + 1])))
+            rep = self._build(k_a, k_now, np.gradient(zr) * self.rate, zr, theta, i_cut, top, y_low)
+            if rep is None or not self._plausible(rep):
+                return None
+            self.height_source = "rotation"
+            rep.lever_m = lever
+        rep.extras["fit_corr"] = fit.corr
+        rep.extras["fit_lever_m"] = fit.lever_m
+        return rep
+
+    def _reject(self, reason: str) -> None:
+        self.rejections[reason] = self.rejections.get(reason, 0) + 1
+
+    def _build(self, k_a: int, k_now: int, v: np.ndarray, z: np.ndarray, theta: np.ndarray,
+               i_cut: int, top: float, y_low: float) -> TrunkRep | None:
+        """The candidate on height ``z`` (0 at ``k_a``) by the SPEC 5 % rules.
+
+        The start, bottom and ascent come from the height, which is exact at the top the window
+        starts from. The end is where the rotation is back within the band of its top (or of the
+        top after, when it stays lower): the height's drift is largest there, and it is where a
+        push-up is a rigid body again (arms nearly straight), turning as the height rises.
+        """
+        ev = spec_events(z[: i_cut + 1], self.s.band)
         if ev is None:
+            self._reject("no valley in the height")
             return None
-        i_end = ev["end"]
-        if i_end < 0 and k_top_after is not None:
-            # never back within 5 % of the top before: the top after is the reference
-            i_low = ev["low"]
-            seg = z[i_low:]
+        amp = top - y_low
+        i0 = max(ev["low"], int(np.argmin(theta[: i_cut + 1])))
+        back = np.flatnonzero(theta[i0: i_cut + 1] >= top - self.s.band * amp)
+        if len(back) == 0:   # stays lower: the top after is the reference
+            seg = theta[i0: i_cut + 1]
             top_after = float(np.max(seg))
-            exc_a = top_after - float(z[i_low])
-            i_end = i_low + int(np.flatnonzero(seg >= top_after - self.s.band * exc_a)[0])
-            in_low = z[i_low:i_end] <= z[i_low] + self.s.band * (z[ev["top"]] - z[i_low])
-            ev["ascent"] = i_low + int(np.flatnonzero(in_low)[-1]) if i_end > i_low else i_low
+            back = np.flatnonzero(seg >= top_after - self.s.band * (top_after - y_low))
+        i_end = i0 + int(back[0])
         if i_end <= ev["low"]:
+            self._reject("no valley in the height")
             return None
+        ev["ascent"] = min(ev["ascent"], i_end - 1)
         up = self.buf.get("up", k_a, k_a + i_end).copy()
-        th = self.buf.get("theta", k_a, k_a + i_end).copy()
-        rot = math.degrees(float(self.y_top - self.y_min))
         return TrunkRep(k_top=k_a, k_start=k_a + ev["start"], k_bottom=k_a + ev["bottom"],
                         k_ascent=k_a + ev["ascent"], k_end=k_a + i_end, k_low=k_a + ev["low"],
-                        k_emit=max(k_now, k_a + i_end),
-                        peak_deg=rot, up_top=up[ev["top"]].copy(), up_low=up[ev["low"]].copy(),
+                        k_emit=max(k_now, k_a + i_end), peak_deg=math.degrees(amp),
+                        up_top=up[ev["top"]].copy(), up_low=up[ev["low"]].copy(),
                         height_m=z[: i_end + 1].copy(), velocity_m_s=v[: i_end + 1].copy(),
                         depth_m=float(z[ev["top"]] - z[ev["low"]]),
-                        extras={"theta": th, "up": up})
-
-    def _rotation_height(self, k_a: int, n: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """Velocity and height from the rotation times the set's lever; None when the trunk did
-        not turn back to its top (a change of posture, not a rep)."""
-        th = self.buf.get("theta", k_a, k_a + n - 1)
-        if len(th) != n or n < 3:
-            return None
-        i_low = int(np.argmin(th))
-        dth = th - float(np.max(th[: i_low + 1]))
-        if not dth[i_low] < 0 or float(np.max(dth[i_low:])) < RETURN_FRAC * float(dth[i_low]):
-            return None
-        lever = float(np.median(self._levers)) if self._levers else DEFAULT_LEVER_M[self.placement == "lumbar"]
-        z = lever * dth
-        return np.gradient(z) * self.rate, z
-
-    def _checked_height(self, k_a: int, v: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
-        """The integrated height, or, where the integration failed, the rotation scaled by the lever.
-
-        A rigid trunk turning about the pivot moves the sensor up and down in proportion to its
-        rotation (``dz = lever * dtheta``). The integrated height is trusted when it agrees with the
-        rotation (correlation >= ``HEIGHT_MIN_CORR``, a lever in ``LEVER_RANGE_M``, a depth in range);
-        its lever then updates the set's running lever. Otherwise (a misplaced zero-velocity point,
-        a burst of strap wobble) the height is the rotation times the set's median lever, so a rep
-        is never lost to an integration error. ``height_source`` says which was used.
-        """
-        th = self.buf.get("theta", k_a, k_a + len(z) - 1)
-        if len(th) != len(z) or len(z) < 3:
-            return v, z, "acceleration"
-        dth = th - float(np.max(th[: int(np.argmin(th)) + 1]))
-        den = float(dth @ dth)
-        depth = float(np.max(z[: int(np.argmin(z)) + 1]) - np.min(z)) if np.argmin(z) > 0 else 0.0
-        ok = False
-        if depth < self.s.min_depth_m:
-            # the sensor measurably did not travel: a weight shift or a tilt, not a rep
-            return v, z, "acceleration"
-        if den > 0 and float(np.std(z)) > 0:
-            lever = float(z @ dth) / den
-            corr = float(np.corrcoef(z, dth)[0, 1])
-            ok = (corr >= HEIGHT_MIN_CORR and LEVER_RANGE_M[0] <= lever <= LEVER_RANGE_M[1]
-                  and self.s.min_depth_m <= depth <= self.s.max_depth_m)
-            if ok:
-                self._levers.append(lever)
-                del self._levers[:-LEVER_MEMORY]
-                return v, z, "acceleration"
-        alt = self._rotation_height(k_a, len(z)) if den > 0 else None
-        if alt is None:
-            return v, z, "acceleration"
-        return alt[0], alt[1], "rotation"
+                        extras={"theta": theta[: i_end + 1].copy(), "up": up})
 
     def _plausible(self, r: TrunkRep) -> bool:
         """Durations, depth and rotation of a push-up; the failing check is counted in
@@ -606,6 +699,6 @@ class TrunkSegmenter:
                   ("rotation out of range", s.min_rot_deg <= r.peak_deg <= s.max_rot_deg))
         for name, ok in checks:
             if not ok:
-                self.rejections[name] = self.rejections.get(name, 0) + 1
+                self._reject(name)
                 return False
         return True
