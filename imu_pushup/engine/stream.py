@@ -38,7 +38,7 @@ from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
 from .orientation import make_orientation
 from .resample import Resampler
-from .trunk import TrunkRep, TrunkSegmenter
+from .trunk import TrunkRep, TrunkSegmenter, _Ema as _ExpAverage
 
 #: Which placement leads the analysis when several are present.
 LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
@@ -55,6 +55,8 @@ UNDECIDED_MAX_LEVER_M = 2.5
 LUMBAR_TO_STERNUM_FRAC = 0.17
 #: Leads analysed by :class:`~imu_pushup.engine.trunk.TrunkSegmenter`.
 TRUNK_LEADS: tuple[str, ...] = ("chest", "lumbar")
+#: Time constant (s) of the gyro average held across bridged packet gaps.
+GAP_GYRO_TAU_S = 0.1
 #: Seconds of history kept for rep windows and late sensors.
 HISTORY_S = 30.0
 
@@ -85,6 +87,8 @@ class _Track:
         self.orient = None
         self._gyr_lp = CausalFilter(butter_sos(2, 3.0, self.rate), 1)
         self._acc_lp = CausalFilter(butter_sos(2, 3.0, self.rate), 1)
+        self._gyr_avg = _ExpAverage(GAP_GYRO_TAU_S, self.rate, 3)
+        self._gyr_last = np.zeros(3)
         self.buf = SampleBuffer({"t": 1, "up": 3, "av": 1, "motion": 1})
         self.t_last = -math.inf
         self.n_gaps = 0
@@ -98,7 +102,7 @@ class _Track:
         if len(r.k) == 0:
             return None
         acc_g = r.x[:, :3]
-        gyr_g = r.x[:, 3:6] if self.has_gyro else None
+        gyr_g = self._bridge_gyro(r.x[:, 3:6], r.filled) if self.has_gyro else None
         up, bias = self.orient.update(acc_g, gyr_g)
         av = np.einsum("ij,ij->i", acc_g, up) - GRAVITY_M_S2
         accdev = np.abs(np.linalg.norm(acc_g, axis=1) - GRAVITY_M_S2)
@@ -110,6 +114,30 @@ class _Track:
         self.buf.append(int(r.k[0]), t=r.t, up=up, av=av, motion=motion + 5.0 * accdev)
         self.t_last = float(r.t[-1])
         return r, up, av, motion, accdev
+
+    def _bridge_gyro(self, gyr: np.ndarray, filled: np.ndarray) -> np.ndarray:
+        """Gyro across bridged packet gaps: the recent average rate, held.
+
+        A straight line between the samples either side of a gap integrates whatever strap
+        wobble (10-20 Hz, tens of deg/s) those two samples caught into a false turn of several
+        degrees; the body's own rotation barely changes in a tenth of a second.
+        """
+        keep = ~filled
+        avg = self._gyr_avg(gyr[keep]) if keep.any() else np.zeros((0, 3))
+        if not filled.any():
+            if len(avg):
+                self._gyr_last = avg[-1]
+            return gyr
+        out = gyr.copy()
+        idx = np.arange(len(gyr))
+        last = np.maximum.accumulate(np.where(keep, idx, -1))      # last kept sample at or before
+        pos = np.cumsum(keep) - 1                                   # its row in ``avg``
+        held = np.where(last[:, None] >= 0, avg[np.maximum(pos, 0)] if len(avg) else 0.0,
+                        self._gyr_last[None, :])
+        out[filled] = held[filled]
+        if len(avg):
+            self._gyr_last = avg[-1]
+        return out
 
     def up_at(self, t: float) -> np.ndarray | None:
         if self.buf.n == 0:

@@ -53,8 +53,9 @@ UPDATE_S = 0.25
 #: Samples scanned per step of the vectorised state machine (seconds of grid).
 BLOCK_S = 2.0
 #: Plausible sensor travel per radian of trunk rotation (m): a knee pivot ~0.6, a toe pivot ~1.4,
-#: less on the sternum, whose skin turns a little more than the trunk.
-LEVER_RANGE_M = (0.25, 3.0)
+#: less on the sternum, whose skin turns with the shoulder girdle, and less again when the stomach
+#: dips at the bottom (the trunk turns more than the shoulders drop).
+LEVER_RANGE_M = (0.1, 3.0)
 #: The fitted height must follow the rotation at least this closely (correlation of the
 #: drift-corrected velocity with ``lever * dtheta/dt``).
 MIN_FIT_CORR = 0.7
@@ -64,6 +65,9 @@ LEVER_MEMORY = 8
 DEFAULT_LEVER_M = (1.0, 0.6)
 #: After the rotation is back at its top, samples seen before reporting (s).
 EMIT_DELAY_S = 0.1
+#: A rep is not reported while the rotation, going on at its present rate for this long (s),
+#: would pass the overshoot limit below (getting up from the plank crosses the top fast).
+COAST_S = 0.3
 #: Rising past the top by this much (fraction of the rotation, or degrees if larger) while the rep
 #: ends: getting up (to the knees, to standing), not a rep.
 OVERSHOOT_FRAC = 0.5
@@ -78,7 +82,7 @@ class TrunkSettings:
     turn_deg: float = 1.0         # rise above the running minimum that confirms the bottom turn
     turn_frac: float = 0.25       # ... or this fraction of the rotation so far, if larger
     min_rot_deg: float = 1.5      # smallest rotation of a rep
-    max_rot_deg: float = 45.0     # beyond this: a posture change, not a rep
+    max_rot_deg: float = 60.0     # beyond this: a posture change, not a rep (deep knee reps: ~50)
     half_frac: float = 0.5        # a top lower than the anchor: back up at least this fraction
     settle_s: float = 0.25        # no new maximum for this long after half the way back: the top after
     max_rep_s: float = 12.0       # longest rep, from the candidate top it leaves
@@ -246,6 +250,7 @@ class TrunkSegmenter:
         self.flat = math.radians(s.flat_deg)
         self.settle_n = n_of(s.settle_s)
         self.emit_delay_n = n_of(EMIT_DELAY_S, 0)
+        self.rate_n = n_of(0.05)
         self.max_rep_n = n_of(s.max_rep_s)
         self.hold_n = n_of(s.hold_s, 2)
         self.anchor_n = n_of(s.anchor_hold_s, 2)
@@ -407,20 +412,20 @@ class TrunkSegmenter:
 
     def _valleys(self) -> tuple[np.ndarray, np.ndarray]:
         """Levels of the anchors and the depth of the valley below each."""
-        a = np.array(self.anchors)
+        a = np.array(self.anchors, dtype=float).reshape(-1, 4)
         return a[:, 1], a[:, 1] - a[:, 2]
 
     def _scan_down(self, kk: int, seg: np.ndarray) -> int:
         """Going down: a rise confirms the bottom turn; a still stretch is a new candidate top;
         tops too far above (a change of posture) or too long ago (not a rep) are dropped."""
         n = len(seg)
-        a = np.array(self.anchors)
+        a = np.array(self.anchors, dtype=float).reshape(-1, 4)
         lv, low = a[:, 1], a[:, 2]
         rm = np.minimum.accumulate(seg)
         rleg = np.minimum(rm, self.y_leg)
         amp = lv[None, :] - np.minimum(low[None, :], rm[:, None])          # (n, anchors)
         qual = (amp >= self.min_rot) & (amp <= self.max_rot)
-        near = np.where(qual, amp, np.inf).min(axis=1)
+        near = np.where(qual, amp, np.inf).min(axis=1, initial=np.inf)
         near = np.where(np.isfinite(near), near, 0.0)
         rise = seg > rleg + np.maximum(self.turn, self.s.turn_frac * near)
         flat = self._flat(kk, n, self.anchor_n)
@@ -441,7 +446,7 @@ class TrunkSegmenter:
             self.anchors = [an for an in self.anchors
                             if an[1] - an[2] <= self.max_rot and kk + j - an[0] <= self.max_rep_n]
             if not self.anchors:
-                self._abort(kk + j, float(seg[j]))
+                self._abort(kk + j)
         elif hold[j]:
             self.anchors.append([kk + j, float(seg[j]), float(seg[j]), kk + j])
         else:
@@ -468,16 +473,20 @@ class TrunkSegmenter:
             i_near = int(np.flatnonzero(qual)[np.argmin(amps[qual])])
             a_hi, amp_hi = float(lv[i_hi]), float(amps[i_hi])
             half = rmax >= lv[i_near] - (1.0 - s.half_frac) * amps[i_near]
-            over = seg > a_hi + max(OVERSHOOT_FRAC * amp_hi, math.radians(OVERSHOOT_MIN_DEG))
+            limit = a_hi + max(OVERSHOOT_FRAC * amp_hi, math.radians(OVERSHOOT_MIN_DEG))
+            over = seg > limit
+            # still turning fast enough to pass that limit soon: getting up, not a rep's end
+            rate = (seg - self.buf.get("theta", kk - self.rate_n, kk + n - 1 - self.rate_n)[-n:]) / (self.rate_n * self.period)
+            coasting = seg + np.maximum(rate, 0.0) * COAST_S > limit
             k_cross = self.k_cross
             if k_cross < 0:
                 hi = np.flatnonzero(seg >= a_hi - s.band * amp_hi)
                 k_cross = kk + int(hi[0]) if len(hi) else -1
         else:   # no valley of a rep's size below any top: wait for the way down to go on
-            half = over = np.zeros(n, dtype=bool)
+            half = over = coasting = np.zeros(n, dtype=bool)
             k_cross = -1
         emit_at = k_cross + self.emit_delay_n if k_cross >= 0 else -1
-        emit = ks >= emit_at if emit_at >= 0 else np.zeros(n, dtype=bool)
+        emit = (ks >= emit_at) & ~coasting if emit_at >= 0 else np.zeros(n, dtype=bool)
         conds = (("over", over), ("top", half & (fall | (ks - arg >= self.settle_n))),
                  ("emit", emit), ("stall", fall & ~half))
         first = [(int(np.argmax(m)), i, name) for i, (name, m) in enumerate(conds) if m.any()]
@@ -491,7 +500,7 @@ class TrunkSegmenter:
         if 0 <= k_cross <= kk + j:
             self.k_cross = k_cross
         if name == "over":
-            self._abort(kk + j, float(seg[j]))
+            self._abort(kk + j)
         elif name == "top":
             self._finish(kk + j, int(arg[j]), float(rmax[j]))
         elif name == "emit":
@@ -503,11 +512,12 @@ class TrunkSegmenter:
             self._flat_prev = False
         return j
 
-    def _abort(self, k: int, y: float) -> None:
-        """Not a rep (a change of posture, too long): wait for a new top from here."""
+    def _abort(self, k: int) -> None:
+        """No top left that a rep could come back to (a change of posture, too long ago): the
+        next top must be a real one, a turn or a still hold, not wherever the motion is now."""
         self.transitions.append(("abort", k))
-        self.reset(k)
-        self.y_top = y
+        self.anchors = []
+        self.k_cross = -1
         self._offsets.clear()
         self._prev_window = None
 
