@@ -270,7 +270,11 @@ class StreamAnalyzer:
         if self._finished:
             return []
         self._finished = True
-        new = self._flush_pending(final=True)
+        new: list[Event] = []
+        if self.trunk is not None:
+            self.trunk.close()
+            new.extend(self._drain(self.tracks[self.lead], self.trunk))
+        new.extend(self._flush_pending(final=True))
         if self._in_set:
             new.append(Event("set_ended", self.tracks[self.lead].t_last, {"reps": len(self.rows)}))
             self._in_set = False

@@ -63,6 +63,10 @@ MIN_FIT_CORR = 0.7
 LEVER_MEMORY = 8
 #: Lever used before any rep was measured (chest, lumbar).
 DEFAULT_LEVER_M = (1.0, 0.6)
+#: Higher tops of the same valley tried when the nearest one does not give a push-up.
+ANCHOR_RETRIES = 2
+#: Iterations refining the lever that gives the velocity at the end of a window (see fit_height).
+END_ITERATIONS = 3
 #: After the rotation is back at its top, samples seen before reporting (s).
 EMIT_DELAY_S = 0.1
 #: A rep is not reported while the rotation, going on at its present rate for this long (s),
@@ -157,29 +161,40 @@ class HeightFit:
 
 
 def fit_height(av_m_s2: np.ndarray, theta_rad: np.ndarray, period_s: float,
-               offset_m_s2: float | None = None, i_rest: int | None = None,
-               i_turn: int | None = None) -> HeightFit:
+               offset_m_s2: float | None = None, i_rest: int | None = None) -> HeightFit:
     """Velocity and height (both 0 at the first sample, a top at rest) over one candidate.
 
     Integrating vertical acceleration twice drifts with any constant offset (accelerometer bias
     and scale error seen along gravity: 0.01-0.2 m/s², 2-20 cm over a rep). The offset is, in
-    order of preference: ``offset_m_s2`` (known from the set's earlier reps or a still hold);
-    the one bringing the velocity back to 0 at ``i_rest`` (the top after, at rest); the one giving
-    velocity 0 at the bottom turn ``i_turn``. The lever is the regression of the height on the
-    rotation (sensor travel per radian), ``corr`` their correlation.
+    order of preference: ``offset_m_s2`` (known from the set's earlier reps); the one bringing the
+    velocity back to 0 at ``i_rest`` (the top after, at rest); else the window ends just after
+    the rotation is back at its top, and the velocity there is the one the rotation implies
+    (``lever * dtheta/dt``, small as the body slows into the top; the lever is refined over a
+    few iterations). The lever is the regression of the height on the rotation (sensor travel per
+    radian), ``corr`` their correlation.
     """
-    av = np.asarray(av_m_s2, dtype=float)
-    th = np.asarray(theta_rad, dtype=float)
+    # fresh copies: reductions then see the same memory layout whatever the chunking was
+    av = np.array(av_m_s2, dtype=float)
+    th = np.array(theta_rad, dtype=float)
     n = len(av)
-    v = _cumtrapz(av, period_s)
-    if offset_m_s2 is None:
-        i = i_rest if i_rest is not None and 0 < i_rest < n else i_turn
-        offset_m_s2 = v[i] / (i * period_s) if i is not None and 0 < i < n else 0.0
-    v = v - offset_m_s2 * period_s * np.arange(n)
-    z = _cumtrapz(v, period_s)
+    v_raw = _cumtrapz(av, period_s)
+    tau = period_s * np.arange(n)
     dth = th - th[0]
     den = float(dth @ dth)
-    if n < 3 or den <= 0 or not np.std(z) > 0:
+    if n < 3 or den <= 0:
+        return HeightFit(v_raw, _cumtrapz(v_raw, period_s), float("nan"), 0.0)
+    lever, fixed = 0.0, offset_m_s2 is not None
+    if not fixed and i_rest is not None and 0 < i_rest < n:
+        offset_m_s2, fixed = v_raw[i_rest] / tau[i_rest], True
+    m = max(2, min(n // 4, int(round(0.05 / period_s)) + 1))
+    w_end = (th[-1] - th[-m]) / tau[m - 1]
+    for _ in range(1 if fixed else END_ITERATIONS):
+        if not fixed:
+            offset_m_s2 = (v_raw[-1] - lever * w_end) / tau[-1]
+        v = v_raw - offset_m_s2 * tau
+        z = _cumtrapz(v, period_s)
+        lever = float(np.clip(z @ dth / den, 0.0, LEVER_RANGE_M[1]))
+    if not np.std(z) > 0:
         return HeightFit(v, z, float("nan"), 0.0)
     return HeightFit(v, z, float(z @ dth / den), float(np.corrcoef(z, dth)[0, 1]))
 
@@ -289,65 +304,11 @@ class TrunkSegmenter:
         return self.k_top - self.max_top_n - 2 if self.k_top >= 0 else self.buf.k_end
 
     def _theta(self, up: np.ndarray, av: np.ndarray, k0: int) -> np.ndarray:
-        n = len(up)
-        outer = np.column_stack((up, up[:, 0] * up[:, 0], up[:, 1] * up[:, 1], up[:, 2] * up[:, 2],
-                                 up[:, 0] * up[:, 1], up[:, 0] * up[:, 2], up[:, 1] * up[:, 2]))
-        m = self._mean(outer)
-        if self._vel_zi is None:
-            self._vel_zi = np.zeros(1)
-        v, self._vel_zi = signal.lfilter([self.period], self._vel_a, av, zi=self._vel_zi)
-        prev = up[:1] if self._up_prev is None else self._up_prev[None, :]
-        du = np.diff(np.vstack((prev, up)), axis=0)
-        self._up_prev = up[-1].copy()
-        g = self._sign(du * (v * self.rate)[:, None])
-        # plane updates at absolute grid indices that are multiples of update_n
+        """Minus the angle between *up* and the first posture (see the module notes)."""
         if self._ref is None:
             self._ref = up[0] / max(float(np.linalg.norm(up[0])), 1e-9)
-        first = (-k0) % self.update_n
-        idx = np.arange(first, n, self.update_n)
-        e1_rows = np.empty((n, 3))
-        e2_rows = np.empty((n, 3))
-        if self._e1 is None:
-            self._e1, self._e2 = self._ref, np.zeros(3)
-        if len(idx):
-            mm = m[idx]
-            mu = mm[:, :3]
-            c = np.empty((len(idx), 3, 3))
-            c[:, 0, 0], c[:, 1, 1], c[:, 2, 2] = mm[:, 3], mm[:, 4], mm[:, 5]
-            c[:, 0, 1] = c[:, 1, 0] = mm[:, 6]
-            c[:, 0, 2] = c[:, 2, 0] = mm[:, 7]
-            c[:, 1, 2] = c[:, 2, 1] = mm[:, 8]
-            c -= mu[:, :, None] * mu[:, None, :]
-            _, vec = np.linalg.eigh(c)
-            # axis of the rotation: normal of the plane holding the mean posture and the spread
-            axis = np.cross(mu, vec[:, :, 2])
-            axis /= np.maximum(np.linalg.norm(axis, axis=1, keepdims=True), 1e-12)
-            # the eigenvector's sign is arbitrary: keep the axis continuous, and turn it over only
-            # when rising clearly goes with turning the other way (theta must rise with the sensor)
-            agree = np.sum(np.cross(axis, mu) * g[idx], axis=1)
-            strength = np.linalg.norm(g[idx], axis=1)
-            prev = self._axis
-            for i in range(len(idx)):
-                if prev is not None and float(axis[i] @ prev) < 0.0:
-                    axis[i] *= -1.0
-                    agree[i] *= -1.0
-                if (prev is None and agree[i] < 0) or (
-                        agree[i] < -SIGN_FLIP_FRAC * strength[i] and strength[i] > SIGN_MIN):
-                    axis[i] *= -1.0
-                prev = axis[i]
-            self._axis = prev
-            # angle about that axis from the session's first posture (a fixed origin)
-            e1 = self._ref[None, :] - np.sum(axis * self._ref[None, :], axis=1, keepdims=True) * axis
-            e1 /= np.maximum(np.linalg.norm(e1, axis=1, keepdims=True), 1e-12)
-            e2 = np.cross(axis, e1)
-            seg_id = np.searchsorted(idx, np.arange(n), side="right") - 1
-            have = seg_id >= 0
-            e1_rows[~have], e2_rows[~have] = self._e1, self._e2
-            e1_rows[have], e2_rows[have] = e1[seg_id[have]], e2[seg_id[have]]
-            self._e1, self._e2 = e1[-1], e2[-1]
-        else:
-            e1_rows[:], e2_rows[:] = self._e1, self._e2
-        return np.arctan2(np.sum(up * e2_rows, axis=1), np.sum(up * e1_rows, axis=1))
+        r = self._ref   # element-wise products: the same bits whatever the chunk size
+        return -np.arccos(np.clip(up[:, 0] * r[0] + up[:, 1] * r[1] + up[:, 2] * r[2], -1.0, 1.0))
 
     # -- feeding ----------------------------------------------------------------------------------
     def process(self, k0: int, up: np.ndarray, av: np.ndarray, still: np.ndarray, breaks: np.ndarray) -> None:
@@ -451,7 +412,7 @@ class TrunkSegmenter:
             self.anchors.append([kk + j, float(seg[j]), float(seg[j]), kk + j])
         else:
             self.state = self.UP
-            if not self._bottom_sent:
+            if not self._bottom_sent and self.anchors:
                 self.transitions.append(("bottom_reached", int(min(self.anchors, key=lambda x: x[2])[3])))
                 self._bottom_sent = True
             self.y_max, self.k_max = float(seg[j]), kk + j
@@ -512,6 +473,19 @@ class TrunkSegmenter:
             self._flat_prev = False
         return j
 
+    def close(self) -> None:
+        """End of the stream: a rep on its way back up (past half way) ends at the highest point
+        it reached (a recording stopped at the top, before the top was confirmed)."""
+        if self.state != self.UP or self.buf.n == 0:
+            return
+        lv, amps = self._valleys()
+        qual = (amps >= self.min_rot) & (amps <= self.max_rot)
+        if not qual.any():
+            return
+        i = int(np.flatnonzero(qual)[np.argmin(amps[qual])])
+        if self.y_max >= lv[i] - (1.0 - self.s.half_frac) * amps[i]:
+            self._finish(self.buf.k_end - 1, self.k_max, self.y_max)
+
     def _abort(self, k: int) -> None:
         """No top left that a rep could come back to (a change of posture, too long ago): the
         next top must be a real one, a turn or a still hold, not wherever the motion is now."""
@@ -536,17 +510,9 @@ class TrunkSegmenter:
             self._offsets.append(float(v[-1]) / ((len(v) - 1) * self.period))
             del self._offsets[:-LEVER_MEMORY]
 
-    def _offset(self, k_a: int) -> float | None:
-        """The acceleration offset for a window starting at ``k_a``: the median of the set's
-        earlier reps, else the mean over a still hold just before ``k_a``, else unknown."""
-        if self._offsets:
-            return float(np.median(self._offsets))
-        k0 = k_a - self.max_top_n
-        still = self.buf.get("still", k0, k_a)
-        if len(still) and np.sum(still) >= 0.5 * self.anchor_n:
-            av = self.buf.get("av", k0, k_a)
-            return float(np.mean(av[still > 0]))
-        return None
+    def _offset(self) -> float | None:
+        """The set's acceleration offset: the median of its earlier reps, else unknown."""
+        return float(np.median(self._offsets)) if self._offsets else None
 
     def _flat(self, k0: int, n: int, w: int) -> np.ndarray:
         """For samples k0..k0+n-1: theta stayed within ``flat_deg`` over the last ``w`` samples."""
@@ -559,57 +525,58 @@ class TrunkSegmenter:
         return (hi - lo) < self.flat
 
     # -- a candidate's height and events ----------------------------------------------------------
-    def _anchor(self, reach: float) -> list[float]:
-        """The rep's top: the highest anchor the rotation came back to (within the band), else
-        the nearest one above a valley of a rep's size."""
-        best = None
-        for an in self.anchors:
-            amp = an[1] - an[2]
-            if self.min_rot <= amp <= self.max_rot:
-                if reach >= an[1] - self.s.band * amp and (best is None or an[1] > best[1]):
-                    best = an
-        if best is not None:
-            return best
+    def _anchors_for(self, reach: float) -> list[list[float]]:
+        """Candidate tops of the rep ending now, most likely first: the highest anchor the rotation
+        came back to (within the band), else the nearest one above a valley of a rep's size; then
+        the higher tops of the same valley (a wiggle on the way down is not where a rep starts)."""
         qual = [an for an in self.anchors if self.min_rot <= an[1] - an[2] <= self.max_rot]
-        return min(qual, key=lambda an: an[1] - an[2]) if qual else self.anchors[0]
+        if not qual:
+            return [self.anchors[0]]
+        reached = [an for an in qual if reach >= an[1] - self.s.band * (an[1] - an[2])]
+        first = max(reached, key=lambda an: an[1]) if reached else min(qual, key=lambda an: an[1] - an[2])
+        outer = sorted((an for an in qual if an[1] > first[1] and an[2] == first[2]), key=lambda an: an[1])
+        return [first] + outer[:ANCHOR_RETRIES]
 
     def _finish(self, k_now: int, k_top_after: int | None, y_reach: float) -> None:
         """Build and report the candidate ending now; the top after (when known) is the next top."""
-        chosen = self._anchor(y_reach)
-        k_anc, top, y_low, k_low = chosen
-        k_anc, k_low = int(k_anc), int(k_low)
-        th = self.buf.get("theta", k_anc, k_low)
-        above = np.flatnonzero(th >= top - self.s.band * (top - y_low))
-        k_leave = k_anc + (int(above[-1]) if len(above) else 0)
-        k_a = max(k_anc, k_leave - self.max_top_n, self.buf.k0)
-        av = self.buf.get("av", k_a, k_now)
-        theta = self.buf.get("theta", k_a, k_now)
-        i_cut = len(av) - 1 if k_top_after is None else max(0, min(len(av) - 1, k_top_after - k_a))
-        fit = fit_height(av, theta, self.period, self._offset(k_a),
-                         i_rest=i_cut if k_top_after is not None else None,
-                         i_turn=self._bottom_turn(k_a, theta, k_low, y_low))
-        rep = self._candidate(k_a, k_now, fit, theta, i_cut, top, y_low)
-        if rep is not None:
-            rep.extras["path"] = "top" if k_top_after is not None else "emit"
-        if rep is not None and (self.validator is None or self.validator(rep)):
-            self.transitions.append(("rep", rep))
-            self._prev_window = (k_a, k_now)
-        elif k_top_after is not None and len(self.anchors) > 1:
-            # not a rep (a bump at the bottom, a wobble): the valleys below the other tops stay
-            # open; the way back down goes on from the top it just reached
-            self.anchors = [an for an in self.anchors if an is not chosen]
-            y_now = float(theta[-1])
-            self.anchors.append([k_top_after, y_reach, y_now, k_now])
-            self.state = self.DOWN
-            self.y_leg = y_now
-            self.k_cross = -1
-            self._flat_prev = False
-            return
+        i_cut = None
+        for chosen in self._anchors_for(y_reach):
+            k_anc, top, y_low, k_low = chosen
+            k_anc, k_low = int(k_anc), int(k_low)
+            th = self.buf.get("theta", k_anc, k_low)
+            above = np.flatnonzero(th >= top - self.s.band * (top - y_low))
+            k_leave = k_anc + (int(above[-1]) if len(above) else 0)
+            k_a = max(k_anc, k_leave - self.max_top_n, self.buf.k0)
+            av = self.buf.get("av", k_a, k_now)
+            theta = self.buf.get("theta", k_a, k_now)
+            i_cut = len(av) - 1 if k_top_after is None else max(0, min(len(av) - 1, k_top_after - k_a))
+            fit = fit_height(av, theta, self.period, self._offset(),
+                             i_rest=i_cut if k_top_after is not None else None)
+            rep = self._candidate(k_a, k_now, fit, theta, i_cut, top, y_low)
+            if rep is not None:
+                rep.extras["path"] = "top" if k_top_after is not None else "emit"
+            if rep is not None and (self.validator is None or self.validator(rep)):
+                self.transitions.append(("rep", rep))
+                self._prev_window = (k_a, k_now)
+                break
+        else:
+            if k_top_after is not None and len(self.anchors) > 1:
+                # not a rep (a bump at the bottom, a wobble): the valleys below the other tops
+                # stay open; the way back down goes on from the top it just reached
+                first = self._anchors_for(y_reach)[0]
+                self.anchors = [an for an in self.anchors if an is not first]
+                y_now = float(self.buf.get("theta", k_now, k_now)[0])
+                self.anchors.append([k_top_after, y_reach, y_now, k_now])
+                self.state = self.DOWN
+                self.y_leg = y_now
+                self.k_cross = -1
+                self._flat_prev = False
+                return
         self.reset(None)
         if k_top_after is not None:
             self.k_top, self.y_top = k_top_after, y_reach
         else:
-            self.k_top, self.y_top = k_now, float(theta[-1])
+            self.k_top, self.y_top = k_now, float(self.buf.get("theta", k_now, k_now)[0])
 
     def _bottom_turn(self, k_a: int, theta: np.ndarray, k_low: int, y_low: float) -> int:
         """Index (from ``k_a``) of the likely velocity zero at the bottom: the middle of the stretch
