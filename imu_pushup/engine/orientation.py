@@ -27,13 +27,20 @@ def up_from_quat_wxyz(q: np.ndarray) -> np.ndarray:
 
 
 class VqfUp:
-    """Up direction and gyro bias from VQF (the versatile quaternion filter), state carried across chunks."""
+    """Up direction and gyro bias from VQF (the versatile quaternion filter), state carried across chunks.
+
+    ``tau_acc_s`` is VQF's accelerometer time constant: how fast the tilt follows the measured
+    gravity (VQF's default, 3 s, keeps the shape of fast rotations; a shorter one corrects tilt
+    errors sooner, which matters when gravity is subtracted to get the vertical acceleration).
+    """
 
     name = "vqf"
 
-    def __init__(self, sampling_rate_hz: float) -> None:
+    def __init__(self, sampling_rate_hz: float, tau_acc_s: float | None = None) -> None:
         import vqf
         self._f = vqf.VQF(1.0 / sampling_rate_hz)
+        if tau_acc_s is not None:
+            self._f.setTauAcc(float(tau_acc_s))
 
     def update(self, acc_m_s2: np.ndarray, gyr_deg_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return ``up`` (n, 3) unit vectors in the sensor frame and the gyro bias (n, 3) deg/s."""
@@ -79,10 +86,11 @@ class AccelUp:
         return g / np.maximum(n, 1e-9), np.zeros_like(acc_m_s2)
 
 
-def make_orientation(sampling_rate_hz: float, has_gyro: bool, method: str = "vqf"):
-    """The orientation filter for one sensor."""
+def make_orientation(sampling_rate_hz: float, has_gyro: bool, method: str = "vqf",
+                     tau_acc_s: float | None = None):
+    """The orientation filter for one sensor (``tau_acc_s``: VQF only, see :class:`VqfUp`)."""
     if not has_gyro:
         return AccelUp(sampling_rate_hz)
     if method == "imufusion":
         return ImufusionUp(sampling_rate_hz)
-    return VqfUp(sampling_rate_hz)
+    return VqfUp(sampling_rate_hz, tau_acc_s)

@@ -55,6 +55,11 @@ UNDECIDED_MAX_LEVER_M = 2.5
 LUMBAR_TO_STERNUM_FRAC = 0.17
 #: Leads analysed by :class:`~imu_pushup.engine.trunk.TrunkSegmenter`.
 TRUNK_LEADS: tuple[str, ...] = ("chest", "lumbar")
+#: How much a deviation of the acceleration from gravity (m/s²) counts against rotation (deg/s)
+#: in the motion measure that finds the stillest sample of a top.
+MOTION_ACC_WEIGHT = 5.0
+#: VQF's accelerometer time constant (s) for the tilt used to subtract gravity (see _Track).
+GRAVITY_TAU_ACC_S = 1.0
 #: Time constant (s) of the gyro average held across bridged packet gaps.
 GAP_GYRO_TAU_S = 0.1
 #: Seconds of history kept for rep windows and late sensors.
@@ -85,6 +90,7 @@ class _Track:
         self.has_gyro: bool | None = None
         self.resampler = Resampler(self.rate)
         self.orient = None
+        self.orient_g = None
         self._gyr_lp = CausalFilter(butter_sos(2, 3.0, self.rate), 1)
         self._acc_lp = CausalFilter(butter_sos(2, 3.0, self.rate), 1)
         self._gyr_avg = _ExpAverage(GAP_GYRO_TAU_S, self.rate, 3)
@@ -97,6 +103,11 @@ class _Track:
         if self.has_gyro is None:
             self.has_gyro = gyr is not None
             self.orient = make_orientation(self.rate, self.has_gyro, self.method)
+            # a second filter whose tilt follows gravity faster: the vertical acceleration is
+            # the measured specific force minus gravity, and a tilt error of a few degrees there
+            # leaks the horizontal acceleration into it (it then integrates into centimetres)
+            self.orient_g = (make_orientation(self.rate, True, "vqf", GRAVITY_TAU_ACC_S)
+                             if self.has_gyro and self.method == "vqf" else None)
         x = np.hstack((acc, gyr)) if self.has_gyro else acc
         r = self.resampler.push(t, x)
         if len(r.k) == 0:
@@ -104,14 +115,15 @@ class _Track:
         acc_g = r.x[:, :3]
         gyr_g = self._bridge_gyro(r.x[:, 3:6], r.filled) if self.has_gyro else None
         up, bias = self.orient.update(acc_g, gyr_g)
-        av = np.einsum("ij,ij->i", acc_g, up) - GRAVITY_M_S2
+        up_g = up if self.orient_g is None else self.orient_g.update(acc_g, gyr_g)[0]
+        av = np.einsum("ij,ij->i", acc_g, up_g) - GRAVITY_M_S2
         accdev = np.abs(np.linalg.norm(acc_g, axis=1) - GRAVITY_M_S2)
         if self.has_gyro:
             motion = self._gyr_lp(np.linalg.norm(gyr_g - bias, axis=1))
         else:
             motion = np.zeros(len(acc_g))
         accdev = self._acc_lp(accdev)
-        self.buf.append(int(r.k[0]), t=r.t, up=up, av=av, motion=motion + 5.0 * accdev)
+        self.buf.append(int(r.k[0]), t=r.t, up=up, av=av, motion=motion + MOTION_ACC_WEIGHT * accdev)
         self.t_last = float(r.t[-1])
         return r, up, av, motion, accdev
 
@@ -332,7 +344,8 @@ class StreamAnalyzer:
                                         {"reps": len(self.rows) + len(self._pending)}))
                     self._in_set = False
             if trunk:
-                seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b])
+                seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b],
+                            motion=(motion + MOTION_ACC_WEIGHT * accdev)[a:b])
             else:
                 seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b])
                 seg.holds.clear()

@@ -28,7 +28,6 @@ Physics:
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +62,10 @@ MIN_FIT_CORR = 0.7
 LEVER_MEMORY = 8
 #: Lever used before any rep was measured (chest, lumbar).
 DEFAULT_LEVER_M = (1.0, 0.6)
+#: Rest points (tops, holds) of a set whose velocity integral gives the acceleration offset.
+REST_POINTS = 6
+#: ... spanning at least this long (s): the velocity at each rest is known to a few cm/s only.
+REST_SPAN_S = 2.5
 #: Higher tops of the same valley tried when the nearest one does not give a push-up.
 ANCHOR_RETRIES = 2
 #: Iterations refining the lever that gives the velocity at the end of a window (see fit_height).
@@ -166,8 +169,8 @@ def fit_height(av_m_s2: np.ndarray, theta_rad: np.ndarray, period_s: float,
 
     Integrating vertical acceleration twice drifts with any constant offset (accelerometer bias
     and scale error seen along gravity: 0.01-0.2 m/s², 2-20 cm over a rep). The offset is, in
-    order of preference: ``offset_m_s2`` (known from the set's earlier reps); the one bringing the
-    velocity back to 0 at ``i_rest`` (the top after, at rest); else the window ends just after
+    order of preference: the one bringing the velocity back to 0 at ``i_rest`` (the top after, at
+    rest); ``offset_m_s2`` (known from the set's earlier reps); else the window ends just after
     the rotation is back at its top, and the velocity there is the one the rotation implies
     (``lever * dtheta/dt``, small as the body slows into the top; the lever is refined over a
     few iterations). The lever is the regression of the height on the rotation (sensor travel per
@@ -183,9 +186,9 @@ def fit_height(av_m_s2: np.ndarray, theta_rad: np.ndarray, period_s: float,
     den = float(dth @ dth)
     if n < 3 or den <= 0:
         return HeightFit(v_raw, _cumtrapz(v_raw, period_s), float("nan"), 0.0)
+    if i_rest is not None and 0 < i_rest < n:
+        offset_m_s2 = v_raw[i_rest] / tau[i_rest]
     lever, fixed = 0.0, offset_m_s2 is not None
-    if not fixed and i_rest is not None and 0 < i_rest < n:
-        offset_m_s2, fixed = v_raw[i_rest] / tau[i_rest], True
     m = max(2, min(n // 4, int(round(0.05 / period_s)) + 1))
     w_end = (th[-1] - th[-m]) / tau[m - 1]
     for _ in range(1 if fixed else END_ITERATIONS):
@@ -255,7 +258,7 @@ class TrunkSegmenter:
         self._e1: np.ndarray | None = None
         self._e2: np.ndarray | None = None
         self._axis: np.ndarray | None = None
-        self.buf = SampleBuffer({"theta": 1, "up": 3, "av": 1, "still": 1})
+        self.buf = SampleBuffer({"theta": 1, "up": 3, "av": 1, "still": 1, "motion": 1, "vint": 1})
         self.block_n = max(32, int(BLOCK_S * self.rate))
         n_of = lambda sec, least=1: max(least, int(round(sec * self.rate)))  # noqa: E731
         self.start = math.radians(s.start_deg)
@@ -266,6 +269,7 @@ class TrunkSegmenter:
         self.settle_n = n_of(s.settle_s)
         self.emit_delay_n = n_of(EMIT_DELAY_S, 0)
         self.rate_n = n_of(0.05)
+        self.rest_span_n = n_of(REST_SPAN_S)
         self.max_rep_n = n_of(s.max_rep_s)
         self.hold_n = n_of(s.hold_s, 2)
         self.anchor_n = n_of(s.anchor_hold_s, 2)
@@ -279,8 +283,10 @@ class TrunkSegmenter:
         self._levers: list[float] = []
         self.height_source = "acceleration"
         #: the set's vertical acceleration offset, one estimate per rep (see :meth:`_offset`)
-        self._offsets: list[float] = []
-        self._prev_window: tuple[int, int] | None = None
+        #: rest points of the set (grid index, running velocity integral there): see _offset
+        self._rests: list[tuple[int, float]] = []
+        self._vint = 0.0
+        self._av_last: float | None = None
         self.reset(None)
 
     # -- state ------------------------------------------------------------------------------------
@@ -311,8 +317,12 @@ class TrunkSegmenter:
         return -np.arccos(np.clip(up[:, 0] * r[0] + up[:, 1] * r[1] + up[:, 2] * r[2], -1.0, 1.0))
 
     # -- feeding ----------------------------------------------------------------------------------
-    def process(self, k0: int, up: np.ndarray, av: np.ndarray, still: np.ndarray, breaks: np.ndarray) -> None:
-        """Add grid samples k0.. (one unbroken segment: a break may only be at its first sample)."""
+    def process(self, k0: int, up: np.ndarray, av: np.ndarray, still: np.ndarray, breaks: np.ndarray,
+                motion: np.ndarray | None = None) -> None:
+        """Add grid samples k0.. (one unbroken segment: a break may only be at its first sample).
+
+        ``motion`` (any non-negative measure, larger = moving) picks the stillest sample of a
+        top to start a rep's height from; without it, the candidate top itself is used."""
         n = len(up)
         if n == 0:
             return
@@ -320,10 +330,17 @@ class TrunkSegmenter:
             if self.state != self.IDLE:
                 self.transitions.append(("abort", k0))
             self.reset(None)
-            self._offsets.clear()
-            self._prev_window = None
+            self._rests.clear()
+            self._av_last = None
         theta = self._theta(up, av, k0)
-        self.buf.append(k0, theta=theta, up=up, av=av, still=still)
+        # running integral of the vertical acceleration (trapezoids; sequential sums, so any
+        # chunking gives the same values)
+        prev = av[0] if self._av_last is None else self._av_last
+        steps = 0.5 * (np.concatenate(([prev], av[:-1])) + av) * self.period
+        vint = np.cumsum(np.concatenate(([self._vint], steps)))[1:]
+        self._vint, self._av_last = float(vint[-1]), float(av[-1])
+        self.buf.append(k0, theta=theta, up=up, av=av, still=still, vint=vint,
+                        motion=np.zeros(n) if motion is None else motion)
         self._holds(k0, up, still)
         for a in range(0, n, self.block_n):
             self._scan(k0 + a, theta[a:a + self.block_n])
@@ -362,7 +379,7 @@ class TrunkSegmenter:
         if not len(hit):
             return -1
         j = int(hit[0])
-        self._learn_offset()
+        self._note_rest(self.k_top, kk + j)
         self.state = self.DOWN
         self.anchors = [[self.k_top, self.y_top, float(seg[j]), kk + j]]
         self.y_leg = float(seg[j])
@@ -410,6 +427,7 @@ class TrunkSegmenter:
                 self._abort(kk + j)
         elif hold[j]:
             self.anchors.append([kk + j, float(seg[j]), float(seg[j]), kk + j])
+            self._note_rest(kk + j - self.anchor_n + 1, kk + j)
         else:
             self.state = self.UP
             if not self._bottom_sent and self.anchors:
@@ -492,27 +510,35 @@ class TrunkSegmenter:
         self.transitions.append(("abort", k))
         self.anchors = []
         self.k_cross = -1
-        self._offsets.clear()
-        self._prev_window = None
+        self._rests.clear()
 
     # -- the vertical acceleration offset ----------------------------------------------------------
-    def _learn_offset(self) -> None:
-        """A new descent leaves the top after the last rep: that rep's window, top to top, has the
-        velocity 0 at both ends, which measures the set's acceleration offset exactly."""
-        if self._prev_window is None:
+    def _note_rest(self, k_from: int, k_to: int) -> None:
+        """The body was at rest (vertical velocity 0) at the stillest sample of ``k_from..k_to``
+        (a top, a hold): keep it with the running velocity integral there."""
+        mot = self.buf.get("motion", k_from, k_to)
+        if len(mot) == 0:
             return
-        k_a, k_emit = self._prev_window
-        self._prev_window = None
-        if not k_a < self.k_top <= k_emit + self.max_top_n:
+        k = max(k_from, self.buf.k0) + int(np.argmin(mot))
+        if self._rests and k - self._rests[-1][0] < self.anchor_n:
             return
-        v = _cumtrapz(self.buf.get("av", k_a, self.k_top), self.period)
-        if len(v) == self.k_top - k_a + 1:
-            self._offsets.append(float(v[-1]) / ((len(v) - 1) * self.period))
-            del self._offsets[:-LEVER_MEMORY]
+        self._rests.append((k, float(self.buf.at("vint", k))))
+        del self._rests[:-REST_POINTS]
 
     def _offset(self) -> float | None:
-        """The set's acceleration offset: the median of its earlier reps, else unknown."""
-        return float(np.median(self._offsets)) if self._offsets else None
+        """The set's vertical acceleration offset, or None before two rest points are known.
+
+        Between rest points the true velocity change is zero, so the running integral of the
+        vertical acceleration rises by the offset times the time elapsed: its slope over the last
+        ``REST_POINTS`` rests (a least-squares line, robust to the exact instant of each rest)
+        is the offset. Accelerometer bias and scale error seen along gravity change slowly (the
+        orientation filter settling), so the recent rests of this posture are used."""
+        if len(self._rests) < 2 or (self._rests[-1][0] - self._rests[0][0]) < self.rest_span_n:
+            return None
+        k = np.array([r[0] for r in self._rests], dtype=float) * self.period
+        v = np.array([r[1] for r in self._rests])
+        k -= k.mean()
+        return float(k @ (v - v.mean()) / (k @ k))
 
     def _flat(self, k0: int, n: int, w: int) -> np.ndarray:
         """For samples k0..k0+n-1: theta stayed within ``flat_deg`` over the last ``w`` samples."""
@@ -525,28 +551,32 @@ class TrunkSegmenter:
         return (hi - lo) < self.flat
 
     # -- a candidate's height and events ----------------------------------------------------------
-    def _anchors_for(self, reach: float) -> list[list[float]]:
-        """Candidate tops of the rep ending now, most likely first: the highest anchor the rotation
-        came back to (within the band), else the nearest one above a valley of a rep's size; then
-        the higher tops of the same valley (a wiggle on the way down is not where a rep starts)."""
+    def _anchors_for(self, reach: float, on_top: bool) -> list[list[float]]:
+        """Candidate tops of the rep ending now, most likely first. Back within the band of the
+        highest top (``on_top``): that one. Otherwise the rep stopped at a lower top after, and
+        the top before it most likely matches it: anchors by how close their level is to
+        ``reach``. Only valleys of a rep's size count; a few are tried."""
         qual = [an for an in self.anchors if self.min_rot <= an[1] - an[2] <= self.max_rot]
         if not qual:
             return [self.anchors[0]]
-        reached = [an for an in qual if reach >= an[1] - self.s.band * (an[1] - an[2])]
-        first = max(reached, key=lambda an: an[1]) if reached else min(qual, key=lambda an: an[1] - an[2])
-        outer = sorted((an for an in qual if an[1] > first[1] and an[2] == first[2]), key=lambda an: an[1])
-        return [first] + outer[:ANCHOR_RETRIES]
+        ranked = sorted(qual, key=lambda an: abs(an[1] - reach))
+        if on_top:
+            hi = max(qual, key=lambda an: an[1])
+            ranked = [hi] + [an for an in ranked if an is not hi]
+        return ranked[: 1 + ANCHOR_RETRIES]
 
     def _finish(self, k_now: int, k_top_after: int | None, y_reach: float) -> None:
         """Build and report the candidate ending now; the top after (when known) is the next top."""
         i_cut = None
-        for chosen in self._anchors_for(y_reach):
+        for chosen in self._anchors_for(y_reach, k_top_after is None):
             k_anc, top, y_low, k_low = chosen
             k_anc, k_low = int(k_anc), int(k_low)
             th = self.buf.get("theta", k_anc, k_low)
             above = np.flatnonzero(th >= top - self.s.band * (top - y_low))
             k_leave = k_anc + (int(above[-1]) if len(above) else 0)
+            # the height starts from rest: the stillest sample of the top before the way down
             k_a = max(k_anc, k_leave - self.max_top_n, self.buf.k0)
+            k_a += int(np.argmin(self.buf.get("motion", k_a, k_leave)))
             av = self.buf.get("av", k_a, k_now)
             theta = self.buf.get("theta", k_a, k_now)
             i_cut = len(av) - 1 if k_top_after is None else max(0, min(len(av) - 1, k_top_after - k_a))
@@ -554,16 +584,15 @@ class TrunkSegmenter:
                              i_rest=i_cut if k_top_after is not None else None)
             rep = self._candidate(k_a, k_now, fit, theta, i_cut, top, y_low)
             if rep is not None:
-                rep.extras["path"] = "top" if k_top_after is not None else "emit"
+                rep.extras["path"] = ("top" if k_top_after is not None else "emit") + ("" if len(self._rests) >= 2 else "-first")
             if rep is not None and (self.validator is None or self.validator(rep)):
                 self.transitions.append(("rep", rep))
-                self._prev_window = (k_a, k_now)
                 break
         else:
             if k_top_after is not None and len(self.anchors) > 1:
                 # not a rep (a bump at the bottom, a wobble): the valleys below the other tops
                 # stay open; the way back down goes on from the top it just reached
-                first = self._anchors_for(y_reach)[0]
+                first = self._anchors_for(y_reach, False)[0]
                 self.anchors = [an for an in self.anchors if an is not first]
                 y_now = float(self.buf.get("theta", k_now, k_now)[0])
                 self.anchors.append([k_top_after, y_reach, y_now, k_now])
@@ -609,9 +638,6 @@ class TrunkSegmenter:
         elif depth < s.min_depth_m:
             # the sensor measurably did not travel: a weight shift or a tilt, not a rep
             self._reject("depth out of range")
-            return None
-        elif os.environ.get("NOFALLBACK"):
-            self._reject("height does not follow the rotation")
             return None
         if rep is None:
             # the integration moved the sensor but not the way a turning body does (a burst of
