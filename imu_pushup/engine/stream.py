@@ -45,10 +45,12 @@ LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
 #: Posture change (deg) between the session's first hold and the rep posture that proves the reps
 #: are done lying (plank), not standing: the body turns ~70-90 degrees getting into a plank.
 PLANK_TURN_DEG = 35.0
-#: Reps in the session's first posture (no turn into a plank seen) must look like push-ups: the
-#: trunk turns about a distant pivot (toes: ~1.3 m, knees: ~0.8 m from the sternum) by a modest
-#: angle. A squat turns the trunk 20-40 degrees about the hips while they drop (lever < 0.6 m).
-UNDECIDED_MAX_ROTATION_DEG = 30.0
+#: Reps in the session's first posture (no turn into a plank seen, no calibration) must look like
+#: toe push-ups: the trunk turns about the toes, ~1.2 m from the sternum, so even chest-to-floor
+#: depth (~0.4 m) turns it under ~19 degrees, plus a few degrees of sternum skin rocking. A squat
+#: leans the trunk 20-45 degrees; a deep knee push-up turns it as much, and is only recognised
+#: once the turn from standing into the plank was seen (or with a calibration).
+UNDECIDED_MAX_ROTATION_DEG = 22.0
 UNDECIDED_MIN_LEVER_M = 0.7
 UNDECIDED_MAX_LEVER_M = 2.5
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
