@@ -75,6 +75,10 @@ EMIT_DELAY_S = 0.1
 #: A rep is not reported while the rotation, going on at its present rate for this long (s),
 #: would pass the overshoot limit below (getting up from the plank crosses the top fast).
 COAST_S = 0.3
+#: Past half way back up but short of the top it left, rising by less than this fraction of the
+#: rep's rotation over ``STOPPED_S`` seconds: the rep stopped at a lower top after.
+STOPPED_FRAC = 0.02
+STOPPED_S = 0.1
 #: Rising past the top by this much (fraction of the rotation, or degrees if larger) while the rep
 #: ends: getting up (to the knees, to standing), not a rep.
 OVERSHOOT_FRAC = 0.5
@@ -269,6 +273,7 @@ class TrunkSegmenter:
         self.settle_n = n_of(s.settle_s)
         self.emit_delay_n = n_of(EMIT_DELAY_S, 0)
         self.rate_n = n_of(0.05)
+        self.slow_n = n_of(STOPPED_S)
         self.rest_span_n = n_of(REST_SPAN_S)
         self.max_rep_n = n_of(s.max_rep_s)
         self.hold_n = n_of(s.hold_s, 2)
@@ -455,18 +460,22 @@ class TrunkSegmenter:
             limit = a_hi + max(OVERSHOOT_FRAC * amp_hi, math.radians(OVERSHOOT_MIN_DEG))
             over = seg > limit
             # still turning fast enough to pass that limit soon: getting up, not a rep's end
-            rate = (seg - self.buf.get("theta", kk - self.rate_n, kk + n - 1 - self.rate_n)[-n:]) / (self.rate_n * self.period)
+            rate = (seg - self._lagged(kk, n, self.rate_n)) / (self.rate_n * self.period)
             coasting = seg + np.maximum(rate, 0.0) * COAST_S > limit
+            # no longer rising (by less than the band in ``slow_n``) past half way: at the top after
+            amp_near = float(amps[i_near])
+            stopped = ((seg - self._lagged(kk, n, self.slow_n) < STOPPED_FRAC * amp_near)
+                       & (rmax < a_hi - s.band * amp_hi))
             k_cross = self.k_cross
             if k_cross < 0:
                 hi = np.flatnonzero(seg >= a_hi - s.band * amp_hi)
                 k_cross = kk + int(hi[0]) if len(hi) else -1
         else:   # no valley of a rep's size below any top: wait for the way down to go on
-            half = over = coasting = np.zeros(n, dtype=bool)
+            half = over = coasting = stopped = np.zeros(n, dtype=bool)
             k_cross = -1
         emit_at = k_cross + self.emit_delay_n if k_cross >= 0 else -1
         emit = (ks >= emit_at) & ~coasting if emit_at >= 0 else np.zeros(n, dtype=bool)
-        conds = (("over", over), ("top", half & (fall | (ks - arg >= self.settle_n))),
+        conds = (("over", over), ("top", half & (fall | stopped | (ks - arg >= self.settle_n))),
                  ("emit", emit), ("stall", fall & ~half))
         first = [(int(np.argmax(m)), i, name) for i, (name, m) in enumerate(conds) if m.any()]
         if not first:
@@ -503,6 +512,13 @@ class TrunkSegmenter:
         i = int(np.flatnonzero(qual)[np.argmin(amps[qual])])
         if self.y_max >= lv[i] - (1.0 - self.s.half_frac) * amps[i]:
             self._finish(self.buf.k_end - 1, self.k_max, self.y_max)
+
+    def _lagged(self, kk: int, n: int, lag: int) -> np.ndarray:
+        """Theta ``lag`` samples before each of the samples kk..kk+n-1 (the oldest held, if fewer)."""
+        th = self.buf.get("theta", kk - lag, kk + n - 1 - lag)
+        if len(th) < n:
+            th = np.concatenate((np.full(n - len(th), th[0] if len(th) else 0.0), th))
+        return th
 
     def _abort(self, k: int) -> None:
         """No top left that a rep could come back to (a change of posture, too long ago): the
