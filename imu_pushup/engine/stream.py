@@ -38,7 +38,7 @@ from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
 from .orientation import make_orientation
 from .resample import Resampler
-from .trunk import TrunkRep, TrunkSegmenter, _Ema as _ExpAverage
+from .trunk import TrunkRep, TrunkSegmenter
 
 #: Which placement leads the analysis when several are present.
 LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
@@ -62,8 +62,8 @@ TRUNK_LEADS: tuple[str, ...] = ("chest", "lumbar")
 MOTION_ACC_WEIGHT = 5.0
 #: VQF's accelerometer time constant (s) for the tilt used to subtract gravity (see _Track).
 GRAVITY_TAU_ACC_S = 1.0
-#: Time constant (s) of the gyro average held across bridged packet gaps.
-GAP_GYRO_TAU_S = 0.1
+#: Cut-off (Hz) of the gyro average held across bridged packet gaps (well below strap wobble).
+GAP_GYRO_CUTOFF_HZ = 1.5
 #: Seconds of history kept for rep windows and late sensors.
 HISTORY_S = 30.0
 
@@ -95,7 +95,7 @@ class _Track:
         self.orient_g = None
         self._gyr_lp = CausalFilter(butter_sos(2, 3.0, self.rate), 1)
         self._acc_lp = CausalFilter(butter_sos(2, 3.0, self.rate), 1)
-        self._gyr_avg = _ExpAverage(GAP_GYRO_TAU_S, self.rate, 3)
+        self._gyr_avg = CausalFilter(butter_sos(1, GAP_GYRO_CUTOFF_HZ, self.rate), 3)
         self._gyr_last = np.zeros(3)
         self.buf = SampleBuffer({"t": 1, "up": 3, "av": 1, "motion": 1})
         self.t_last = -math.inf

@@ -1,29 +1,36 @@
 """Trunk (chest, lumbar) rep segmentation: the rotation times the candidates, the integrated vertical
-acceleration gives the SPEC events and the depth.
+acceleration gives the height, the SPEC events and the depth.
 
 Physics:
 
-* In a push-up the trunk turns in the sagittal plane about the toes or knees, so *up* seen in the
-  sensor frame moves along one great circle. Its spread (causal exponential averages of ``up``
-  and ``up upᵀ``, time constant ``COV_TAU_S``) gives the plane of that motion; the rotation angle
-  ``theta`` of ``up`` in that plane is a drift-free, mounting-free rep signal. Its sign is chosen
-  so that ``theta`` rises while the sensor rises (correlation of ``d up / dt`` with a leaky
-  integral of the vertical acceleration), so a top is a local maximum of ``theta``.
+* In a push-up the trunk turns about the toes or knees. ``theta``, minus the angle between *up*
+  (in the sensor frame, from the orientation filter) and the first posture of the stream, follows
+  that turn without drift and without knowing how the sensor is worn. No sign has to be learned:
+  a rep's bottom (trunk nearest the horizontal) is always further from an upright start than its
+  top, and further from a start in the plank's top posture too, so every rep is a valley.
 * A rep is a valley of ``theta``: it leaves a top, turns at the bottom and comes back. Where it
   comes back to is not known when it leaves: the body may have settled into the plank on the way
-  down (a still hold lower than where the descent began), or the set's top may drift. So every
-  still hold on the way down is kept as a candidate top (an *anchor*), and the rep is the valley
-  below the highest anchor the rotation returns to. No limit on how long the bottom pause lasts,
-  no still hold needed before a rep.
-* The height of each candidate is the earth-frame vertical acceleration integrated twice. Its
-  drift (accelerometer bias and scale error seen along gravity, which change a little as the
-  sensor turns) is fitted together with the rotation: over the rep, the integrated velocity is
-  ``lever * dtheta/dt`` plus a drift ``e0 t + e1 ∫(theta - theta0) dt + v0``. The fit needs no
-  zero-velocity instant to be found exactly, and its ``lever`` (sensor travel per radian of trunk
-  rotation, about the distance to the pivot) tells a rigid body turning about the toes or knees
-  from other motions. The SPEC events are the 5 % rules on the corrected height.
-* The rep is reported once the rotation is back within 5 % of its top and the height has followed
-  (``t_end``), or, when it settles lower, once that lower top is confirmed.
+  down (a still hold lower than where the descent began), the set's top may drift, a wobble may
+  make a small top on the way. So every top and every still hold on the way down is kept as a
+  candidate top (an *anchor*, with the lowest point since it); the rep is the valley below the
+  highest anchor the rotation comes back to, or, when it stops lower, below the anchor closest
+  to where it stopped. Posture changes (valleys deeper than ``max_rot_deg``) and tops older than
+  ``max_rep_s`` drop out. No limit on the bottom pause, no still hold needed before a rep.
+* The height of a candidate is the earth-frame vertical acceleration integrated twice from the
+  stillest sample of its top. A constant offset of that acceleration (accelerometer bias and
+  scale error seen along gravity, 0.01-0.2 m/s²) drifts by centimetres over a rep; between rest
+  points (tops, holds) the true velocity change is zero, so the slope of the running velocity
+  integral over the set's recent rest points measures it (see :meth:`TrunkSegmenter._offset`).
+  A candidate that stopped at a lower top has its own rest at the end; the first rep of a set,
+  reported on its way up, uses the velocity its rotation implies at the end (see
+  :func:`fit_height`). The height must follow the rotation (correlation, sensor travel per
+  radian) and travel at least ``min_depth_m``; where the integration fails (a glitch) but the
+  rotation shows a clean valley, the rotation times the set's lever stands in.
+* The SPEC start, bottom and ascent are the 5 % rules on that height (exact at the top the window
+  starts from); the end is where the rotation is back within 5 % of its top (the height's drift
+  is largest there, and the body is a rigid lever again as the arms straighten).
+* The rep is reported ``EMIT_DELAY_S`` after its end, unless the rotation is still coasting
+  towards a change of posture; a rep that stops lower is reported once it stops rising.
 """
 from __future__ import annotations
 
@@ -32,23 +39,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import ndimage, signal
+from scipy import ndimage
 
 from ..detectors.buffer import SampleBuffer
 
-#: Time constant (s) of the averages giving the plane of the trunk's rotation.
-COV_TAU_S = 8.0
-#: Time constant (s) of the correlation that orients theta (rising = sensor rising).
-SIGN_TAU_S = 6.0
-#: The rotation axis is turned over only when the correlation of turning with rising clearly says
-#: so: opposite by at least this fraction of its strength, and stronger than ``SIGN_MIN``
-#: ((rad/s)·(m/s), far above what a still sensor's noise gives).
-SIGN_FLIP_FRAC = 0.5
-SIGN_MIN = 0.005
-#: Leaky integration of vertical acceleration to a band-limited velocity (s).
-VEL_TAU_S = 1.0
-#: The rotation plane is re-estimated on grid samples every this many seconds.
-UPDATE_S = 0.25
 #: Samples scanned per step of the vectorised state machine (seconds of grid).
 BLOCK_S = 2.0
 #: Plausible sensor travel per radian of trunk rotation (m): a knee pivot ~0.6, a toe pivot ~1.4,
@@ -130,23 +124,6 @@ class TrunkRep:
     depth_m: float
     lever_m: float = float("nan")
     extras: dict[str, Any] = field(default_factory=dict)
-
-
-class _Ema:
-    """First-order causal average of several channels, state carried (chunking-invariant)."""
-
-    def __init__(self, tau_s: float, rate_hz: float, channels: int) -> None:
-        a = 1.0 - math.exp(-1.0 / (tau_s * rate_hz))
-        self.b = np.array([a])
-        self.a = np.array([1.0, a - 1.0])
-        self.zi: np.ndarray | None = None
-        self.channels = channels
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        if self.zi is None:   # steady state at the first sample's value
-            self.zi = signal.lfilter_zi(self.b, self.a)[:, None] * x[0][None, :]
-        y, self.zi = signal.lfilter(self.b, self.a, x, axis=0, zi=self.zi)
-        return y
 
 
 def _cumtrapz(x: np.ndarray, dt: float) -> np.ndarray:
@@ -251,17 +228,7 @@ class TrunkSegmenter:
         # the lumbar sensor is about half as far from the pivot as the sternum: half the travel
         self.s = settings or (TrunkSettings(min_depth_m=0.02) if placement == "lumbar" else TrunkSettings())
         s = self.s
-        self._mean = _Ema(COV_TAU_S, self.rate, 9)
-        self._sign = _Ema(SIGN_TAU_S, self.rate, 3)
-        lam = math.exp(-1.0 / (VEL_TAU_S * self.rate))
-        self._vel_a = np.array([1.0, -lam])
-        self._vel_zi: np.ndarray | None = None
-        self._up_prev: np.ndarray | None = None
-        self.update_n = max(1, int(round(UPDATE_S * self.rate)))
         self._ref: np.ndarray | None = None
-        self._e1: np.ndarray | None = None
-        self._e2: np.ndarray | None = None
-        self._axis: np.ndarray | None = None
         self.buf = SampleBuffer({"theta": 1, "up": 3, "av": 1, "still": 1, "motion": 1, "vint": 1})
         self.block_n = max(32, int(BLOCK_S * self.rate))
         n_of = lambda sec, least=1: max(least, int(round(sec * self.rate)))  # noqa: E731
@@ -287,7 +254,6 @@ class TrunkSegmenter:
         self.validator = None
         self._levers: list[float] = []
         self.height_source = "acceleration"
-        #: the set's vertical acceleration offset, one estimate per rep (see :meth:`_offset`)
         #: rest points of the set (grid index, running velocity integral there): see _offset
         self._rests: list[tuple[int, float]] = []
         self._vint = 0.0
@@ -314,7 +280,7 @@ class TrunkSegmenter:
             return int(min(an[0] for an in self.anchors)) - self.max_top_n - 2
         return self.k_top - self.max_top_n - 2 if self.k_top >= 0 else self.buf.k_end
 
-    def _theta(self, up: np.ndarray, av: np.ndarray, k0: int) -> np.ndarray:
+    def _theta(self, up: np.ndarray) -> np.ndarray:
         """Minus the angle between *up* and the first posture (see the module notes)."""
         if self._ref is None:
             self._ref = up[0] / max(float(np.linalg.norm(up[0])), 1e-9)
@@ -337,7 +303,7 @@ class TrunkSegmenter:
             self.reset(None)
             self._rests.clear()
             self._av_last = None
-        theta = self._theta(up, av, k0)
+        theta = self._theta(up)
         # running integral of the vertical acceleration (trapezoids; sequential sums, so any
         # chunking gives the same values)
         prev = av[0] if self._av_last is None else self._av_last
@@ -573,6 +539,8 @@ class TrunkSegmenter:
         the top before it most likely matches it: anchors by how close their level is to
         ``reach``. Only valleys of a rep's size count; a few are tried."""
         qual = [an for an in self.anchors if self.min_rot <= an[1] - an[2] <= self.max_rot]
+        if not on_top:   # the rotation must be at least half way back up from each one's bottom
+            qual = [an for an in qual if reach - an[2] >= self.s.half_frac * (an[1] - an[2])]
         if not qual:
             return [self.anchors[0]]
         ranked = sorted(qual, key=lambda an: abs(an[1] - reach))
@@ -622,16 +590,6 @@ class TrunkSegmenter:
             self.k_top, self.y_top = k_top_after, y_reach
         else:
             self.k_top, self.y_top = k_now, float(self.buf.get("theta", k_now, k_now)[0])
-
-    def _bottom_turn(self, k_a: int, theta: np.ndarray, k_low: int, y_low: float) -> int:
-        """Index (from ``k_a``) of the likely velocity zero at the bottom: the middle of the stretch
-        around the lowest rotation where it stays within 20 % of it (a pause, or the turn itself)."""
-        i_low = min(max(0, k_low - k_a), len(theta) - 1)
-        near = theta <= y_low + 0.2 * (float(np.max(theta[: i_low + 1])) - y_low)
-        out = np.flatnonzero(~near)
-        a = int(out[out < i_low][-1]) + 1 if np.any(out < i_low) else 0
-        b = int(out[out > i_low][0]) - 1 if np.any(out > i_low) else len(theta) - 1
-        return (a + b) // 2
 
     def _candidate(self, k_a: int, k_now: int, fit: HeightFit, theta: np.ndarray, i_cut: int,
                    top: float, y_low: float) -> TrunkRep | None:
