@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -64,6 +65,9 @@ MOTION_ACC_WEIGHT = 5.0
 GRAVITY_TAU_ACC_S = 1.0
 #: Cut-off (Hz) of the gyro average held across bridged packet gaps (well below strap wobble).
 GAP_GYRO_CUTOFF_HZ = 1.5
+#: Reps and events kept for a live stream that does not keep them all (``keep_reps=False``).
+RECENT_REPS = 50
+RECENT_EVENTS = 500
 #: Seconds of history kept for rep windows and late sensors.
 HISTORY_S = 30.0
 
@@ -179,13 +183,17 @@ class StreamAnalyzer:
     settings: :class:`imu_pushup.detectors.form.FormSettings` (flag thresholds).
     rep_settings: optional placement -> :class:`RepSettings` overrides.
     keep_signals: keep the lead sensor's signals for :attr:`SessionResult.signals` (batch use).
+    keep_reps: keep every rep's row and event for :meth:`result` (the default). ``False`` keeps
+        only the last ``RECENT_REPS`` reps and ``RECENT_EVENTS`` events, for a live coach that
+        consumes the events as they come: memory then stays flat however long the stream runs
+        (the summary's counts still cover the whole stream).
     """
 
     def __init__(self, sensors: Mapping[str, float], height_m: float | None = None,
                  calibration: Any = None, settings: Any = None,
                  rep_settings: Mapping[str, RepSettings] | None = None,
                  keep_signals: bool = False, orientation: str = "vqf",
-                 sources: Mapping[str, str] | None = None) -> None:
+                 sources: Mapping[str, str] | None = None, keep_reps: bool = True) -> None:
         from ..detectors.form import FormSettings
         if not sensors:
             raise InputError("no sensors given", fix="pass sensors={'chest': 100.0}")
@@ -224,8 +232,11 @@ class StreamAnalyzer:
             self.reference = self.calibration.reference()
         self.keep_signals = keep_signals
         self._sig: list[tuple[np.ndarray, np.ndarray]] = []
+        self.keep_reps = keep_reps
         self.rows: list[dict[str, Any]] = []
-        self.events: list[Event] = []
+        #: the event stream, compact: (type, t, rep index or None, placement or None)
+        self._event_log: Any = [] if keep_reps else deque(maxlen=RECENT_EVENTS)
+        self.n_reps = 0
         self._pending: list[tuple[RepCandidate, dict[str, Any]]] = []
         self._first_hold: np.ndarray | None = None
         self._in_set = False
@@ -274,10 +285,25 @@ class StreamAnalyzer:
             track.buf.trim(int((t_keep - track.resampler.t0) * track.rate))
 
     def _log(self, new: list[Event]) -> None:
-        """Keep the event stream for the result; a completed rep keeps only its index there (its
-        row is in :attr:`rows`), so a long stream holds each rep once."""
-        self.events.extend(Event(e.type, e.t, {"index": e.data["index"]}) if e.type == "rep_completed" else e
-                           for e in new)
+        """Keep the event stream for the result, compactly: a completed rep by its index (its row
+        is in :attr:`rows`), so a long stream holds each rep once."""
+        self._event_log.extend((e.type, e.t, e.data.get("index") if e.type == "rep_completed" else e.data.get("reps"),
+                                e.data.get("placement")) for e in new)
+
+    @property
+    def events(self) -> list[Event]:
+        """The event stream so far (``rep_completed`` carries the rep index only)."""
+        out = []
+        for kind, t, n, placement in self._event_log:
+            data: dict[str, Any] = {}
+            if kind == "rep_completed":
+                data["index"] = n
+            elif n is not None:
+                data["reps"] = n
+            if placement is not None:
+                data["placement"] = placement
+            out.append(Event(kind, t, data))
+        return out
 
     def finish(self) -> list[Event]:
         """End of stream: report what is still pending and close the set."""
@@ -290,7 +316,7 @@ class StreamAnalyzer:
             new.extend(self._drain(self.tracks[self.lead], self.trunk))
         new.extend(self._flush_pending(final=True))
         if self._in_set:
-            new.append(Event("set_ended", self.tracks[self.lead].t_last, {"reps": len(self.rows)}))
+            new.append(Event("set_ended", self.tracks[self.lead].t_last, {"reps": self.n_reps}))
             self._in_set = False
         self._log(new)
         return new
@@ -300,7 +326,9 @@ class StreamAnalyzer:
         from ..detectors.form import assess_set
         reps = reps_frame(self.rows)
         reference = self.reference or PlankReference()
-        summary: dict[str, Any] = {"reps": int(len(reps))}
+        summary: dict[str, Any] = {"reps": int(self.n_reps)}
+        if self.n_reps > len(reps):
+            summary["reps_kept"] = int(len(reps))
         set_feedback: list[str] = []
         variant = reference.variant
         if len(reps):
@@ -343,7 +371,7 @@ class StreamAnalyzer:
                 events.append(Event("gap", float(r.t[a]), {"placement": track.placement}))
                 if self._in_set:
                     events.append(Event("set_ended", float(r.t[a]),
-                                        {"reps": len(self.rows) + len(self._pending)}))
+                                        {"reps": self.n_reps + len(self._pending)}))
                     self._in_set = False
             if trunk:
                 seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b],
@@ -373,7 +401,7 @@ class StreamAnalyzer:
             elif name == "abort":
                 if self._in_set:
                     events.append(Event("set_ended", self._t_of(track, item),
-                                        {"reps": len(self.rows) + len(self._pending)}))
+                                        {"reps": self.n_reps + len(self._pending)}))
                     self._in_set = False
             elif self._in_set:
                 events.append(Event(name, self._t_of(track, item), {"placement": track.placement}))
@@ -541,7 +569,7 @@ class StreamAnalyzer:
             self._pending.pop(0)
             lead = self.tracks[self.lead]
             self._ensure_mountings(c, row)
-            index = len(self.rows) + 1
+            index = self.n_reps + 1
             t_a, t_b = row["t_top"], row["t_end"]
             if "_t" in row:
                 t_win, up_lead = row.pop("_t"), row.pop("_up")
@@ -580,6 +608,9 @@ class StreamAnalyzer:
             if "partial" in out["flags"]:
                 out["partial"] = True
             self.rows.append(out)
+            self.n_reps += 1
+            if not self.keep_reps and len(self.rows) > RECENT_REPS:
+                del self.rows[0]
             if height is not None and self.keep_signals:   # only the batch signals need them
                 self.heights.append((t_win, height))
             self._last_rep_t = row["t_end"]
