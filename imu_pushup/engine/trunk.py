@@ -436,8 +436,9 @@ class TrunkSegmenter:
             if k_cross < 0:
                 hi = np.flatnonzero(seg >= a_hi - s.band * amp_hi)
                 k_cross = kk + int(hi[0]) if len(hi) else -1
-        else:   # no valley of a rep's size below any top: wait for the way down to go on
+        else:   # no valley of a rep's size below any top: any turn down starts from a new top
             half = over = coasting = stopped = np.zeros(n, dtype=bool)
+            fall = seg < rmax - self.turn
             k_cross = -1
         emit_at = k_cross + self.emit_delay_n if k_cross >= 0 else -1
         emit = (ks >= emit_at) & ~coasting if emit_at >= 0 else np.zeros(n, dtype=bool)
