@@ -53,7 +53,7 @@ PLANK_TURN_DEG = 35.0
 #: once the turn from standing into the plank was seen (or with a calibration).
 UNDECIDED_MAX_ROTATION_DEG = 22.0
 UNDECIDED_MIN_LEVER_M = 0.7
-UNDECIDED_MAX_LEVER_M = 2.5
+UNDECIDED_MAX_LEVER_M = 100.0
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17
 #: Leads analysed by :class:`~imu_pushup.engine.trunk.TrunkSegmenter`.

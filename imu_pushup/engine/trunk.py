@@ -45,10 +45,11 @@ from ..detectors.buffer import SampleBuffer
 
 #: Samples scanned per step of the vectorised state machine (seconds of grid).
 BLOCK_S = 2.0
-#: Plausible sensor travel per radian of trunk rotation (m): a knee pivot ~0.6, a toe pivot ~1.4,
-#: less on the sternum, whose skin turns with the shoulder girdle, and less again when the stomach
-#: dips at the bottom (the trunk turns more than the shoulders drop).
-LEVER_RANGE_M = (0.1, 3.0)
+#: Least sensor travel per radian of trunk rotation (m) for a measured height: the sensor goes down
+#: as the trunk turns down. (A knee pivot gives ~0.6, a toe pivot ~1.4, less on the sternum, whose
+#: skin turns with the shoulder girdle; far more where the back bends and the upper back stays
+#: nearly level, so there is no upper limit.)
+LEVER_MIN_M = 0.1
 #: The fitted height must follow the rotation at least this closely (correlation of the
 #: drift-corrected velocity with ``lever * dtheta/dt``).
 MIN_FIT_CORR = 0.7
@@ -62,8 +63,10 @@ REST_POINTS = 6
 REST_SPAN_S = 2.5
 #: Higher tops of the same valley tried when the nearest one does not give a push-up.
 ANCHOR_RETRIES = 2
-#: Iterations refining the lever that gives the velocity at the end of a window (see fit_height).
+#: Iterations refining the lever that gives the velocity at the end of a window (see fit_height),
+#: and the largest lever (m per radian) it may take there.
 END_ITERATIONS = 3
+MAX_END_LEVER_M = 3.0
 #: After the rotation is back at its top, samples seen before reporting (s).
 EMIT_DELAY_S = 0.1
 #: A rep is not reported while the rotation, going on at its present rate for this long (s),
@@ -177,7 +180,7 @@ def fit_height(av_m_s2: np.ndarray, theta_rad: np.ndarray, period_s: float,
             offset_m_s2 = (v_raw[-1] - lever * w_end) / tau[-1]
         v = v_raw - offset_m_s2 * tau
         z = _cumtrapz(v, period_s)
-        lever = float(np.clip(z @ dth / den, 0.0, LEVER_RANGE_M[1]))
+        lever = float(np.clip(z @ dth / den, 0.0, MAX_END_LEVER_M))
     if not np.std(z) > 0:
         return HeightFit(v, z, float("nan"), 0.0)
     return HeightFit(v, z, float(z @ dth / den), float(np.corrcoef(z, dth)[0, 1]))
@@ -598,7 +601,7 @@ class TrunkSegmenter:
         s = self.s
         z = fit.height_m[: i_cut + 1]
         depth = float(np.max(z[: int(np.argmin(z)) + 1]) - np.min(z)) if len(z) > 2 else 0.0
-        ok = (LEVER_RANGE_M[0] <= fit.lever_m <= LEVER_RANGE_M[1] and fit.corr >= MIN_FIT_CORR
+        ok = (fit.lever_m >= LEVER_MIN_M and fit.corr >= MIN_FIT_CORR
               and s.min_depth_m <= depth <= s.max_depth_m)
         self.height_source = "acceleration"
         rep = None
