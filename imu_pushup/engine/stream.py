@@ -53,7 +53,6 @@ PLANK_TURN_DEG = 35.0
 #: once the turn from standing into the plank was seen (or with a calibration).
 UNDECIDED_MAX_ROTATION_DEG = 22.0
 UNDECIDED_MIN_LEVER_M = 0.7
-UNDECIDED_MAX_LEVER_M = 100.0
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17
 #: Leads analysed by :class:`~imu_pushup.engine.trunk.TrunkSegmenter`.
@@ -239,6 +238,10 @@ class StreamAnalyzer:
         self.n_reps = 0
         self._pending: list[tuple[RepCandidate, dict[str, Any]]] = []
         self._first_hold: np.ndarray | None = None
+        #: reps done in the stream's first posture that only a later turn can confirm (see
+        #: _resolve_first_posture), and that posture's verdict once known
+        self._unconfirmed: list[tuple[Any, dict[str, Any]]] = []
+        self._first_verdict: bool | None = None
         self._in_set = False
         self._last_rep_t = -math.inf
         self._finished = False
@@ -314,6 +317,12 @@ class StreamAnalyzer:
         if self.trunk is not None:
             self.trunk.close()
             new.extend(self._drain(self.tracks[self.lead], self.trunk))
+        if self._unconfirmed:   # no verdict: only toe push-up kinematics are believed
+            keep = [(c, r) for c, r in self._unconfirmed
+                    if c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
+                    and r.get("pivot_lever_m", 0.0) >= UNDECIDED_MIN_LEVER_M]
+            self._unconfirmed = keep
+            new.extend(self._settle_unconfirmed(True))
         new.extend(self._flush_pending(final=True))
         if self._in_set:
             new.append(Event("set_ended", self.tracks[self.lead].t_last, {"reps": self.n_reps}))
@@ -380,8 +389,44 @@ class StreamAnalyzer:
                 seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b])
                 seg.holds.clear()
             events.extend(self._drain(track, seg))
+            if self._unconfirmed:
+                events.extend(self._resolve_first_posture(up[a:b]))
             if not trunk:
                 seg.aborts.clear()
+        return events
+
+    def _resolve_first_posture(self, up: np.ndarray) -> list[Event]:
+        """Reps in the stream's first posture wait for that posture's verdict: a later turn of the
+        trunk by ``PLANK_TURN_DEG`` against the reps' way down (getting up to the knees or to
+        standing) shows they were push-ups from a plank; a turn the same way (lying down, going
+        down into a plank after squats) shows they were not."""
+        c0 = self._unconfirmed[0][0]
+        ref = c0.up_top / np.linalg.norm(c0.up_top)
+        axis = np.zeros(3)
+        for c, _ in self._unconfirmed:
+            a = np.cross(c.up_top, c.up_low)
+            axis += a / max(float(np.linalg.norm(a)), 1e-12)
+        axis /= max(float(np.linalg.norm(axis)), 1e-12)
+        cos = up @ ref
+        turn = np.cross(ref[None, :], up)
+        along = turn @ axis / np.maximum(np.linalg.norm(turn, axis=1), 1e-12)
+        far = cos < math.cos(math.radians(PLANK_TURN_DEG))
+        hit = np.flatnonzero(far & (np.abs(along) > 0.5))
+        if not len(hit):
+            return []
+        self._first_verdict = bool(along[hit[0]] < 0)
+        return self._settle_unconfirmed(self._first_verdict)
+
+    def _settle_unconfirmed(self, push_ups: bool) -> list[Event]:
+        """Report the waiting first-posture reps (``push_ups``) or drop them."""
+        waiting, self._unconfirmed = self._unconfirmed, []
+        if not push_ups:
+            self.trunk.rejections["first posture, not a plank"] = (
+                self.trunk.rejections.get("first posture, not a plank", 0) + len(waiting))
+            return []
+        events: list[Event] = []
+        for c, row in waiting:
+            events.extend(self._enter_rep(self.tracks[self.lead], c, row))
         return events
 
     def _drain(self, track: _Track, seg: Any) -> list[Event]:
@@ -392,12 +437,10 @@ class StreamAnalyzer:
                 row = self._accepted.pop(id(item), None)
                 if row is None:
                     continue
-                if not self._in_set:
-                    self._in_set = True
-                    events.append(Event("plank_entered", self._t_of(track, item.k_top),
-                                        {"placement": track.placement}))
-                self._pending.append((item, row))
-                events.extend(self._flush_pending(final=False))
+                if row.pop("_first_posture", False):
+                    self._unconfirmed.append((item, row))
+                    continue
+                events.extend(self._enter_rep(track, item, row))
             elif name == "abort":
                 if self._in_set:
                     events.append(Event("set_ended", self._t_of(track, item),
@@ -406,6 +449,17 @@ class StreamAnalyzer:
             elif self._in_set:
                 events.append(Event(name, self._t_of(track, item), {"placement": track.placement}))
         seg.transitions.clear()
+        return events
+
+    def _enter_rep(self, track: _Track, item: Any, row: dict[str, Any]) -> list[Event]:
+        """An accepted rep goes pending (reported once every sensor has reached its end)."""
+        events: list[Event] = []
+        if not self._in_set:
+            self._in_set = True
+            events.append(Event("plank_entered", self._t_of(track, item.k_top),
+                                {"placement": track.placement}))
+        self._pending.append((item, row))
+        events.extend(self._flush_pending(final=False))
         return events
 
     def _accept_trunk(self, track: _Track, c: TrunkRep) -> dict[str, Any] | None:
@@ -418,10 +472,14 @@ class StreamAnalyzer:
         lever_m = c.depth_m / rot_rad
         # in the first posture only a measured (integrated) height can prove push-up kinematics
         measured = self.trunk.height_source == "acceleration"
-        if posture is None and not (measured and c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
-                                    and UNDECIDED_MIN_LEVER_M <= lever_m <= UNDECIDED_MAX_LEVER_M):
+        if posture is None and not measured:
             rej["first posture, not push-up kinematics"] = rej.get("first posture, not push-up kinematics", 0) + 1
             return None
+        # toe push-up kinematics are reported at once; anything else done in the first posture
+        # (a deep knee rep, or a squat) waits for that posture's verdict (and reps after it, to
+        # keep their order)
+        waits = posture is None and (self._unconfirmed or not (
+            c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG and lever_m >= UNDECIDED_MIN_LEVER_M))
         tt = lambda k: float(track.resampler.t0 + k * track.period)  # noqa: E731
         row: dict[str, Any] = {
             "t_start": tt(c.k_start), "t_bottom": tt(c.k_bottom), "t_ascent": tt(c.k_ascent),
@@ -453,6 +511,8 @@ class StreamAnalyzer:
         row["_height"] = c.height_m
         row["_t"] = track.resampler.t0 + np.arange(c.k_top, c.k_end + 1) * track.period
         row["_up"] = c.extras["up"]
+        if waits:
+            row["_first_posture"] = True
         return row
 
     def _validate(self, c: Any) -> bool:
@@ -476,8 +536,9 @@ class StreamAnalyzer:
         if up_top is None:
             return False
         m = self.mountings.get(self.lead) if self.calibration is not None else None
-        return plank_posture(self.lead, up_top, self._first_hold,
-                             m.up_plank if m is not None else None)
+        verdict = plank_posture(self.lead, up_top, self._first_hold,
+                                m.up_plank if m is not None else None)
+        return self._first_verdict if verdict is None else verdict
 
     def _accept(self, track: _Track, c: RepCandidate) -> dict[str, Any] | None:
         """Validate a candidate rep with physics; return its (partial) row or None."""
