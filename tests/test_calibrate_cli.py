@@ -9,17 +9,22 @@ from imu_pushup.cli import main
 
 simulate = pytest.importorskip("imu_pushup.simulate")
 
+#: The sternum skin's rocking of the one simulated person (rad per rad of elbow flexion).
+SKIN_ROCK = 0.08
+
 
 @pytest.fixture(scope="module")
 def worn(tmp_path_factory):
-    """A good-form calibration set and a sagging set, with the same sensor mounts."""
+    """A good-form calibration set and a sagging set of one person: the same sensor mounts and the
+    same sternum skin (how far it rocks as the elbows bend is a property of the person)."""
     root = tmp_path_factory.mktemp("cal")
     good = simulate.simulate_session(seed=11, n_reps=3, placements=("chest", "head"), sag_deg=0.0,
-                                     neck_flexion_deg=0.0, sampling_rate_hz=50.0)
+                                     neck_flexion_deg=0.0, sampling_rate_hz=50.0, chest_rock=SKIN_ROCK)
     good.write(root / "good")
     mounts = {p: s["mount_quat_xyzw"] for p, s in good.truth["sensors"].items()}
     bad = simulate.simulate_session(seed=12, n_reps=4, placements=("chest", "head"), sag_deg=14.0,
-                                    neck_flexion_deg=30.0, sampling_rate_hz=50.0, mount=mounts)
+                                    neck_flexion_deg=30.0, sampling_rate_hz=50.0, mount=mounts,
+                                    chest_rock=SKIN_ROCK)
     bad.write(root / "bad")
     return root
 
@@ -66,13 +71,15 @@ def test_broken_calibration_exits_2(worn, capsys):
 def test_calibrate_from_a_still_plank_alone(tmp_path, capsys):
     """No push-up: the still plank after standing gives the absolute reference; reps then tell sag."""
     plank = simulate.simulate_session(seed=3, kind="plank_hold", placements=("chest", "head"),
-                                      sampling_rate_hz=50.0, sag_deg=0.0, neck_flexion_deg=0.0)
+                                      sampling_rate_hz=50.0, sag_deg=0.0, neck_flexion_deg=0.0,
+                                      chest_rock=SKIN_ROCK)
     plank.write(tmp_path / "plank")
     kin = plank.kinematics
     true_pitch = float(kin["trunk_pitch_deg"][kin["activity"] == "plank"].median())
     mounts = {p: s["mount_quat_xyzw"] for p, s in plank.truth["sensors"].items()}
     bad = simulate.simulate_session(seed=12, n_reps=4, placements=("chest", "head"), sag_deg=14.0,
-                                    neck_flexion_deg=30.0, sampling_rate_hz=50.0, mount=mounts)
+                                    neck_flexion_deg=30.0, sampling_rate_hz=50.0, mount=mounts,
+                                    chest_rock=SKIN_ROCK)
     bad.write(tmp_path / "bad")
     cal = tmp_path / "plank.json"
     assert main(["calibrate", f"chest={tmp_path}/plank/chest.csv", f"head={tmp_path}/plank/head.csv",

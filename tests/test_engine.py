@@ -94,12 +94,7 @@ def test_upper_arm_alone_counts(session):
     assert res.reps["depth_m"].isna().all()
 
 
-@pytest.mark.parametrize("kind", [
-    "plank_hold", "walking",
-    pytest.param("squats", marks=pytest.mark.xfail(
-        reason="known gap: squats in the session's first posture can pass the push-up kinematics check",
-        strict=False)),
-])
+@pytest.mark.parametrize("kind", ["plank_hold", "walking", "squats"])
 def test_distractors_give_no_reps(kind):
     sim = simulate.simulate_session(seed=11, kind=kind, n_reps=6, placements=("chest",),
                                     sampling_rate_hz=50.0)

@@ -30,14 +30,16 @@ def _bump(t: np.ndarray, t0: float, descent: float, pause: float, ascent: float)
 
 def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0, dip_deg=0.0,
                neck_deg=0.0, descent=1.2, pause=0.5, ascent=0.9, top_shoulder=None,
-               lumbar_on_pelvis=True, chest_gain=1.0, gain_known=True,
+               lumbar_on_pelvis=True, skin_rock=0.0, rock_known=True,
                lumbar_on_trunk=False):
     """A rep of a pivot-legs-trunk body with arms holding the shoulders at a given height.
 
-    ``chest_gain``: the chest sensor turns this much further than the trunk within the rep (the
-    sternum skin rocking with the shoulder girdle); ``gain_known`` puts it in the reference, as a
-    calibration would. Returns the RepWindow (signals as a sensor-aligned engine would report
-    them), the straight reference, and the truth (hip angle at its largest, shoulder drop fraction).
+    ``skin_rock``: the chest sensor turns further than the trunk by this many degrees per degree
+    of elbow flexion (the sternum skin rocking with the shoulder girdle as the elbows bend; the
+    arm is a two-segment chain from the shoulder down to the planted hand, nearly straight at the
+    top); ``rock_known`` puts it in the reference, as a calibration would. Returns the RepWindow
+    (signals as a sensor-aligned engine would report them), the straight reference, and the truth
+    (hip angle at its largest, shoulder drop fraction).
     """
     t = np.arange(0.0, 0.5 + descent + pause + ascent + 0.5, 1.0 / FS)
     b = _bump(t, 0.5, descent, pause, ascent)
@@ -61,7 +63,11 @@ def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0
     near = np.flatnonzero(height <= height.min() + 0.05 * exc)
     t_start, t_bottom, t_ascent = t[below[0]], t[near[0]], t[near[-1]]
     t_end = t[below[-1] + 1]
-    chest_deg = trunk_deg[0] + chest_gain * (trunk_deg - trunk_deg[0])
+    u, f = geom.upper_arm_m, geom.forearm_m
+    reach = 0.99 * (u + f) - (z[0] - z)            # shoulder-to-wrist distance
+    elbow = np.degrees(np.arccos((u * u + f * f - reach ** 2) / (2 * u * f)))
+    flexion = elbow[0] - elbow                      # from the (nearly straight) top
+    chest_deg = trunk_deg - skin_rock * flexion
     pitch = {"chest": chest_deg, "head": head_deg}
     if lumbar_on_pelvis:
         pitch["lumbar"] = legs_deg
@@ -73,7 +79,7 @@ def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0
     straight = V.straight_top_pitch_deg(geom, variant)
     ref = PlankReference(pitch_deg={"chest": straight, "lumbar": straight, "head": straight},
                          variant=None, source="test",
-                         extras={"chest_rotation_gain": chest_gain} if gain_known else {})
+                         extras={"chest_skin_rock": skin_rock} if rock_known else {})
     truth = {"sag_deg": float(np.degrees(sag[np.argmax(np.abs(sag))])),
              "depth_frac": depth_frac}
     return w, ref, truth
@@ -93,17 +99,18 @@ def test_sag_from_chest_alone_recovers_hip_angle(sag, dip):
 
 
 @pytest.mark.parametrize("sag,dip", [(12.0, 0.0), (0.0, 0.0), (-12.0, 0.0)])
-def test_rocking_chest_gain_is_learned_over_the_set(sag, dip):
-    """The sternum sensor turns 1.6 times as far as the trunk; no calibration tells it."""
+def test_rocking_chest_skin_is_learned_over_the_set(sag, dip):
+    """The sternum skin turns 0.12 degree per degree of elbow flexion (11 degrees at full depth);
+    no calibration tells it."""
     geom = BodyGeometry.from_height(1.8)
     ref = None
     for i in range(4):
-        w, first_ref, truth = _chain_rep(geom, sag_deg=sag, dip_deg=dip, chest_gain=1.6,
-                                         gain_known=False, lumbar_on_pelvis=False)
+        w, first_ref, truth = _chain_rep(geom, sag_deg=sag, dip_deg=dip, skin_rock=0.12,
+                                         rock_known=False, lumbar_on_pelvis=False)
         ref = ref or first_ref
         ref.variant = "toe"
         out = assess_rep(w, ref, geom, FormSettings())
-    assert out["chest_rotation_gain"] == pytest.approx(1.6, abs=0.1)
+    assert out["chest_skin_rock"] == pytest.approx(0.12, abs=0.015)
     assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.5)
 
 
@@ -111,7 +118,7 @@ def test_rocking_chest_gain_is_learned_over_the_set(sag, dip):
 def test_lumbar_on_the_trunk_is_free_of_the_chest_skin(sag, dip):
     """A lower-back sensor riding on the trunk beats a rocking chest with an unknown gain."""
     geom = BodyGeometry.from_height(1.7)
-    w, ref, truth = _chain_rep(geom, sag_deg=sag, dip_deg=dip, chest_gain=2.2, gain_known=False,
+    w, ref, truth = _chain_rep(geom, sag_deg=sag, dip_deg=dip, skin_rock=0.2, rock_known=False,
                                lumbar_on_pelvis=False, lumbar_on_trunk=True)
     ref.variant = "toe"
     out = assess_rep(w, ref, geom, FormSettings())
@@ -123,13 +130,8 @@ def test_stomach_dip_survives_the_chest_skin_rocking(dip):
     """The skin rocks with the shoulder girdle (it grows with the shoulders' drop, not with the
     trunk's turn): a dip that turns the trunk less must still show in full with a calibrated gain."""
     geom = BodyGeometry.from_height(1.75)
-    straight, _, _ = _chain_rep(geom, lumbar_on_pelvis=False)
-    w, ref, truth = _chain_rep(geom, dip_deg=dip, lumbar_on_pelvis=False)
-    gain = 1.8
-    turn = straight.pitch_deg["chest"][0] - straight.pitch_deg["chest"]   # same shoulder drop
-    w.pitch_deg["chest"] = w.pitch_deg["chest"] - (gain - 1.0) * turn
+    w, ref, truth = _chain_rep(geom, dip_deg=dip, lumbar_on_pelvis=False, skin_rock=0.15)
     ref.variant = "toe"
-    ref.extras["chest_rotation_gain"] = gain
     out = assess_rep(w, ref, geom, FormSettings())
     assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.5)
 

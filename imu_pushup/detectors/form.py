@@ -85,6 +85,10 @@ class FormSettings:
       shoulder girdle as the elbows bend. 1.25 from real sternum recordings (good-form reps turn
       about a quarter more than a rigid straight body would for their drop); a calibration
       measures it per person.
+    - ``chest_skin_rock``: degrees the sternum skin and strap turn per degree of elbow flexion
+      (they rock with the shoulder girdle as the elbows bend; with full depth at about 90° of
+      flexion, 0.05 gives the quarter extra turn above), used until the set's own reps, or a
+      calibration, measure it.
     - ``smooth_s``: angle smoothing before taking a rep's extreme (noise would bias the maximum).
     """
 
@@ -98,6 +102,7 @@ class FormSettings:
     depth_loss_frac: float = 0.25
     smooth_s: float = 0.15
     chest_rotation_gain: float = 1.25
+    chest_skin_rock: float = 0.05
 
 
 #: Flags that describe posture (as opposed to tempo).
@@ -126,7 +131,7 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
 
     out: dict[str, Any] = {}
     lead_is_chest = window.source_placement == "chest" and height is not None
-    gain = chest_rotation_gain(reference, settings)
+    gain = chest_rotation_gain(reference, settings, geometry)
     tops = {p: float(np.median(v[top])) for p, v in pitch.items()}
 
     # Variant: the calibrated one, else the set's pivot radius (and plank inclination if absolute).
@@ -141,7 +146,10 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
             upper = (t <= window.t_bottom) & (height >= 0.5 * float(np.min(height[rep])))
             upper = upper if upper.sum() >= 5 else rep
             lumbar_radius = _variant.pivot_radius_m(height[upper], pitch["lumbar"][upper], geometry)
-        rot = tops["chest"] + (pitch["chest"] - tops["chest"]) / gain
+        if "chest_rotation_gain" in reference.extras and "chest_skin_rock" not in reference.extras:
+            rot = tops["chest"] + (pitch["chest"] - tops["chest"]) / gain   # older calibrations
+        else:   # the chest's turn less the skin's rocking (the set's value so far)
+            rot = pitch["chest"] + _skin_rock_so_far(reference, settings) * elbow_flexion_deg(geometry, -height)
         radius = lumbar_radius or _variant.pivot_radius_m(height[rep], rot[rep], geometry)
         out["pivot_radius_m"] = radius if radius is not None else math.nan
         out["chest_radius_raw_m"] = raw_radius if raw_radius is not None else math.nan
@@ -162,37 +170,49 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     def base_of(p: str) -> float:
         return tops[p] if session_absolute(p) else chain.top_pitch_deg + (tops[p] - ref[p])
 
-    rigid = None   # turn of a rigid straight body for the sternum's drop, deg (+ going down)
-    if lead_is_chest and "chest" in pitch:
-        rigid = _rigid_rotation_deg(chain, base_of("chest"), height)
-
-    def trunk_from(p: str, g: float) -> np.ndarray:
-        if g == 1.0:
-            return base_of(p) + (pitch[p] - tops[p])
-        if rigid is not None:
-            return base_of(p) + (pitch[p] - tops[p]) + (g - 1.0) * rigid
-        return base_of(p) + (pitch[p] - tops[p]) / g
-
     bottom = (t >= window.t_bottom) & (t <= window.t_ascent)
     if not bottom.any():
         bottom = np.zeros(len(t), dtype=bool)
         bottom[int(np.argmin(np.abs(t - window.t_bottom)))] = True
-    if rigid is not None and "chest_rotation_gain" not in reference.extras:
-        # No calibration: the set's own gain, from how far the chest turns against how far a
-        # rigid body on this pivot turns over the upper half of the descent (a stomach dip grows
-        # towards the bottom), running over the set's reps.
-        upper = ((t <= window.t_bottom) & (height >= 0.5 * float(np.min(height[rep])))
-                 & (height <= 0.1 * float(np.min(height[rep]))))
+
+    rigid = None   # turn of a rigid straight body for the sternum's drop, deg (+ going down)
+    rock = None    # the sternum skin's extra turn, deg (+ going down)
+    if lead_is_chest and "chest" in pitch:
+        rigid = _rigid_rotation_deg(chain, base_of("chest"), height)
+        flex = elbow_flexion_deg(geometry, -height)
         turn = tops["chest"] - pitch["chest"]
-        rep_gain = None
-        if upper.sum() >= 3 and float(np.max(rigid[upper])) >= 0.5 * MIN_GAIN_ROTATION_DEG:
-            rep_gain = float(np.dot(turn[upper], rigid[upper]) / np.dot(rigid[upper], rigid[upper]))
-        gain = _running_gain(reference, rep_gain, gain)
-        out["chest_rotation_gain"] = gain
-        # This rep's gain at the bottom: what a calibration from good reps keeps (no dip there).
+        k = reference.extras.get("chest_skin_rock")
+        if k is None and "chest_rotation_gain" in reference.extras:
+            rock = (gain - 1.0) * rigid        # a calibration file from before the skin model
+        else:
+            if k is None:
+                # No calibration: the set's own, from the chest's turn beyond a rigid body's over
+                # the upper half of the descent (a stomach dip grows towards the bottom),
+                # running over the set's reps.
+                upper = ((t <= window.t_bottom) & (height >= SKIN_ROCK_UPPER_FRAC * float(np.min(height[rep])))
+                         & (height <= 0.1 * float(np.min(height[rep]))))
+                rep_k = None
+                if upper.sum() >= 3 and float(np.max(flex[upper])) >= MIN_FLEX_DEG:
+                    rep_k = float(np.dot(turn[upper] - rigid[upper], flex[upper])
+                                  / np.dot(flex[upper], flex[upper]))
+                k = _running_mean(reference, "skin_rock", rep_k, settings.chest_skin_rock, SKIN_ROCK_RANGE)
+                reference.extras["skin_rock_so_far"] = k
+                out["chest_skin_rock"] = k
+            rock = float(k) * flex
+        # This rep's value at the bottom: what a calibration from good reps keeps (no dip there).
+        flex_bottom = float(np.median(flex[bottom]))
+        if flex_bottom >= MIN_FLEX_DEG:
+            out["chest_skin_rock_bottom"] = (float(np.median(turn[bottom] - rigid[bottom])) / flex_bottom)
         rigid_bottom = float(np.median(rigid[bottom]))
-        if rigid_bottom >= MIN_GAIN_ROTATION_DEG:
-            out["chest_rotation_gain_bottom"] = float(np.median(turn[bottom])) / rigid_bottom
+        if rigid_bottom >= MIN_GAIN_ROTATION_DEG:   # the chest's turn over the trunk's, at the bottom
+            gain = 1.0 + float(np.median(rock[bottom])) / rigid_bottom
+
+    def trunk_from(p: str, g: float) -> np.ndarray:
+        if g == 1.0:
+            return base_of(p) + (pitch[p] - tops[p])
+        if rock is not None:
+            return base_of(p) + (pitch[p] - tops[p]) + rock
+        return base_of(p) + (pitch[p] - tops[p]) / g
 
     trunk = trunk_from("chest", gain) if "chest" in pitch else None
     trunk_top = float(np.median(trunk[top])) if trunk is not None else None
@@ -371,11 +391,20 @@ def _reference_pitch(reference: PlankReference, placement: str, pitch: np.ndarra
     return float(np.median(pitch[top]))
 
 
-def chest_rotation_gain(reference: PlankReference, settings: "FormSettings") -> float:
-    """How much further the chest sensor turns in a rep than the trunk (calibrated, else default)."""
+def chest_rotation_gain(reference: PlankReference, settings: "FormSettings",
+                        geometry: BodyGeometry | None = None) -> float:
+    """How much further the chest sensor turns in a full-depth rep than the trunk: an older
+    calibration's gain, else from the skin's rock (calibrated or the set's so far) at full depth
+    on a toe pivot, else the default."""
     g = reference.extras.get("chest_rotation_gain")
     if g is not None and np.isfinite(g) and GAIN_RANGE[0] <= g <= GAIN_RANGE[1]:
         return float(g)
+    k = reference.extras.get("chest_skin_rock", reference.extras.get("skin_rock_so_far"))
+    if k is not None and geometry is not None:
+        drop = geometry.depth_target_m
+        flex = float(elbow_flexion_deg(geometry, np.array([drop]))[0])
+        turn = math.degrees(math.asin(min(1.0, drop / geometry.pivot_to_shoulder_m("toe"))))
+        return 1.0 + float(k) * flex / turn
     return float(settings.chest_rotation_gain)
 
 
@@ -437,6 +466,17 @@ def _with_lumbar(chain: "_BodyChain", height: np.ndarray, trunk_chest: np.ndarra
 LUMBAR_MARGIN_DEG = 3.0
 
 
+#: The set's own skin rock is measured between 10 % and this fraction of each rep's descent, where
+#: a stomach dip (growing with the square of the depth) has barely started.
+SKIN_ROCK_UPPER_FRAC = 0.35
+#: Shoulder-to-wrist distance at the top, as a fraction of the arm's length: arms straight but
+#: not locked back (about 15 degrees of elbow flexion).
+LOCKOUT_FRAC = 0.99
+#: The sternum skin's turn per degree of elbow flexion: plausible range, and the fewest degrees
+#: of flexion that tell it.
+SKIN_ROCK_RANGE = (0.0, 0.3)
+MIN_FLEX_DEG = 20.0
+
 #: Fewest degrees a rigid body would turn in a rep for the rep to tell the chest's gain.
 MIN_GAIN_ROTATION_DEG = 5.0
 
@@ -492,6 +532,37 @@ def _running_gain(reference: PlankReference, rep_gain: float | None, default: fl
     return math.exp(reference.extras["gain_log_sum"] / n)
 
 
+def elbow_flexion_deg(geometry: BodyGeometry, shoulder_drop_m: np.ndarray) -> np.ndarray:
+    """Elbow flexion (deg, 0 at the top) for a shoulder drop straight down over the planted hand:
+    the arm's two segments close the shoulder-wrist distance by the drop, from nearly straight."""
+    u, f = geometry.upper_arm_m, geometry.forearm_m
+
+    def flexion(reach: np.ndarray) -> np.ndarray:
+        d = np.clip(reach, abs(u - f) + 1e-3, u + f)
+        return 180.0 - np.degrees(np.arccos(np.clip((u * u + f * f - d * d) / (2 * u * f), -1.0, 1.0)))
+
+    top = LOCKOUT_FRAC * (u + f)
+    drop = np.maximum(np.asarray(shoulder_drop_m, dtype=float), 0.0)
+    return flexion(top - drop) - flexion(np.array(top))
+
+
+def _skin_rock_so_far(reference: PlankReference, settings: "FormSettings") -> float:
+    """The sternum skin's turn per degree of elbow flexion: calibrated, else the set's so far."""
+    k = reference.extras.get("chest_skin_rock", reference.extras.get("skin_rock_so_far"))
+    return float(settings.chest_skin_rock if k is None else k)
+
+
+def _running_mean(reference: PlankReference, key: str, value: float | None, default: float,
+                  limits: tuple[float, float]) -> float:
+    """Mean of a per-rep value over the set so far (clipped; kept in ``reference.extras``)."""
+    if value is not None and np.isfinite(value):
+        v = min(max(value, limits[0]), limits[1])
+        reference.extras[f"{key}_sum"] = reference.extras.get(f"{key}_sum", 0.0) + v
+        reference.extras[f"{key}_n"] = reference.extras.get(f"{key}_n", 0.0) + 1.0
+    n = reference.extras.get(f"{key}_n", 0.0)
+    return reference.extras[f"{key}_sum"] / n if n > 0 else default
+
+
 def _running_log_mean(reference: PlankReference, key: str, value: float | None,
                       update: bool = True) -> float | None:
     """Geometric mean of a per-rep value over the set so far (kept in ``reference.extras``)."""
@@ -528,6 +599,8 @@ def _decide_variant(reference: PlankReference, geometry: BodyGeometry, raw_radiu
     if r_raw is None and r_lum is None and plank is None:
         return None
     known = reference.extras.get("chest_rotation_gain")
+    if known is None and "chest_skin_rock" in reference.extras:   # a calibrated skin
+        known = chest_rotation_gain(reference, FormSettings(), geometry)
     costs = {}
     for v in ("toe", "knee"):
         r_v = _variant.expected_pivot_radius_m(geometry, v)

@@ -330,10 +330,11 @@ def calibrate_from_windows(windows: list[_RealWindow], geometry: BodyGeometry):
     extras = {"pitch_absolute": 0.0}
     if radii:
         extras["pivot_radius_m"] = float(np.median(radii))
-    gains = [o.get("chest_rotation_gain_bottom") for o in outs
-             if o is not None and o.get("chest_rotation_gain_bottom") is not None]
-    if gains:   # as learn_calibration: the median bottom gain of the good reps
-        extras["chest_rotation_gain"] = float(np.clip(np.median(gains), 1.0, 3.0))
+    rocks = [o.get("chest_skin_rock_bottom") for o in outs
+             if o is not None and o.get("chest_skin_rock_bottom") is not None]
+    if rocks:   # as learn_calibration: the median skin rock of the good reps
+        from .form import SKIN_ROCK_RANGE
+        extras["chest_skin_rock"] = float(np.clip(np.median(rocks), *SKIN_ROCK_RANGE))
     reference = PlankReference(pitch_deg={"chest": float(np.median(pitch_top))}, variant=variant,
                                source="calibration", extras=extras)
 

@@ -222,6 +222,7 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
     import numpy as np
 
     from ..body import BodyGeometry
+    from ..detectors.form import SKIN_ROCK_RANGE
     from ..detectors.variant import set_variant
     from ..engine.analyze import load_session
     from ..engine.stream import StreamAnalyzer
@@ -263,10 +264,10 @@ def learn_calibration(source: Any, *, height_m: float | None = None, placement: 
     radii = [float(v) for v in radii if v is not None and np.isfinite(v) and v > 0]
     if radii:
         extras["pivot_radius_m"] = float(np.median(radii))
-    gains = [r.get("chest_rotation_gain_bottom") for r in rows]
-    gains = [float(v) for v in gains if v is not None and np.isfinite(v) and v > 0]
-    if gains:   # good reps: the chest's turn at the bottom over a rigid body's, the median
-        extras["chest_rotation_gain"] = float(np.clip(np.median(gains), 1.0, 3.0))
+    rocks = [r.get("chest_skin_rock_bottom") for r in rows]
+    rocks = [float(v) for v in rocks if v is not None and np.isfinite(v)]
+    if rocks:   # good reps: the sternum skin's turn per degree of elbow flexion, the median
+        extras["chest_skin_rock"] = float(np.clip(np.median(rocks), *SKIN_ROCK_RANGE))
     geometry = BodyGeometry.from_height(height_m)
     if variant is None and an.reference is not None:
         from ..detectors.form import _decide_variant
