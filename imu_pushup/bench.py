@@ -312,6 +312,54 @@ def real_rows() -> list[tuple[str, str, str]]:
     return rows
 
 
+def altsim_rows(n_sessions: int, workers: int) -> list[tuple[str, str, str]]:
+    """Counting, timing and depth on sessions from the independent simulator in ``benchmarks/``.
+
+    Present only in a source checkout (the simulator is a benchmark, not part of the package).
+    """
+    import sys
+    here = Path(__file__).resolve().parents[1] / "benchmarks"
+    if not (here / "altsim_bench.py").exists():
+        return []
+    if str(here) not in sys.path:
+        sys.path.insert(0, str(here))
+    import altsim_bench as ab
+    jobs = [(k, ab.ALL_PLACEMENTS) for k in range(n_sessions)]
+    results: list[dict[str, Any]] = []
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as ex:
+            for r in ex.map(ab.run_session, jobs, chunksize=2):
+                results.extend(r)
+    else:
+        for j in jobs:
+            results.extend(ab.run_session(j))
+    results = [r for r in results if "sim_error" not in r]
+    rows: list[tuple[str, str, str]] = []
+    for p in ab.ALL_PLACEMENTS:
+        rs = [r for r in results if r["placement"] == p]
+        push = [r for r in rs if r["kind"] == "pushups"]
+        dis = [r for r in rs if r["kind"] != "pushups"]
+        if not push:
+            continue
+        exact = [r for r in push if r["n_found"] == r["n_true"]]
+        within = [r for r in push if r["n_found"] is not None and abs(r["n_found"] - r["n_true"]) <= 1]
+        crashes = sum(bool(r["error"]) for r in rs)
+        rows.append((f"altsim {p}: count exact / within 1 ({len(push)} sessions, {crashes} crashes)",
+                     f"{100 * len(exact) / len(push):.1f} % / {100 * len(within) / len(push):.1f} %",
+                     ">= 99 %" if p == "chest" else ">= 97 %" if p in ("upper_arm", "wrist") else "-"))
+        if dis:
+            rows.append((f"altsim {p}: distractor sessions with reps / false reps",
+                         f"{sum(bool(r['n_found']) for r in dis)} of {len(dis)} / "
+                         f"{sum(r['n_found'] or 0 for r in dis)}", "0"))
+        for key, unit in (("t_start", "ms"), ("t_end", "ms"), ("depth_m", "cm")):
+            e = [v for r in exact for v in r["errs"].get(key, [])]
+            if e:
+                fmt = "{:.1f}" if unit == "cm" else "{:.0f}"
+                rows.append((f"altsim {p}: {key} abs. error median / p90 ({unit}), exact sessions",
+                             f"{fmt.format(np.median(e))} / {fmt.format(np.percentile(e, 90))}", "-"))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m imu_pushup.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=200)
@@ -324,6 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = accuracy_rows(n, args.workers, args.verbose)
     rows += speed_rows(args.quick)
     rows += real_rows()
+    rows += altsim_rows(n, args.workers)
     try:
         from .detectors.form_bench import form_rows
         rows += form_rows(n)
