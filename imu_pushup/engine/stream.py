@@ -46,6 +46,10 @@ LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
 #: Posture change (deg) between the session's first hold and the rep posture that proves the reps
 #: are done lying (plank), not standing: the body turns ~70-90 degrees getting into a plank.
 PLANK_TURN_DEG = 35.0
+#: A turn from a first-posture rep's top, the same way as its way down, this large shows the
+#: first posture was upright (squats, then down into the plank: 70-90 degrees); from a plank the
+#: trunk turns that way by less (onto all fours: up to ~40, lying down: ~20).
+SAME_WAY_TURN_DEG = 60.0
 #: Reps in the session's first posture (no turn into a plank seen, no calibration) must look like
 #: toe push-ups: the trunk turns about the toes, ~1.2 m from the sternum, so even chest-to-floor
 #: depth (~0.4 m) turns it under ~19 degrees, plus a few degrees of sternum skin rocking. A squat
@@ -241,6 +245,9 @@ class StreamAnalyzer:
         #: reps done in the stream's first posture that only a later turn can confirm (see
         #: _resolve_first_posture), and that posture's verdict once known
         self._unconfirmed: list[tuple[Any, dict[str, Any]]] = []
+        #: reps accepted to wait (counted when accepted: they reach _unconfirmed only once the
+        #: segmenter's transitions are drained, and the reps after them must wait too)
+        self._n_waiting = 0
         self._first_verdict: bool | None = None
         self._in_set = False
         self._last_rep_t = -math.inf
@@ -398,8 +405,9 @@ class StreamAnalyzer:
     def _resolve_first_posture(self, up: np.ndarray) -> list[Event]:
         """Reps in the stream's first posture wait for that posture's verdict: a later turn of the
         trunk by ``PLANK_TURN_DEG`` against the reps' way down (getting up to the knees or to
-        standing) shows they were push-ups from a plank; a turn the same way (lying down, going
-        down into a plank after squats) shows they were not."""
+        standing) shows they were push-ups from a plank; a turn by ``SAME_WAY_TURN_DEG`` the same
+        way (going down into a plank after squats) shows they were not. (From a plank the trunk
+        may turn the same way by less: back onto all fours, lying down.)"""
         c0 = self._unconfirmed[0][0]
         ref = c0.up_top / np.linalg.norm(c0.up_top)
         axis = np.zeros(3)
@@ -410,16 +418,18 @@ class StreamAnalyzer:
         cos = up @ ref
         turn = np.cross(ref[None, :], up)
         along = turn @ axis / np.maximum(np.linalg.norm(turn, axis=1), 1e-12)
-        far = cos < math.cos(math.radians(PLANK_TURN_DEG))
-        hit = np.flatnonzero(far & (np.abs(along) > 0.5))
+        up_again = (cos < math.cos(math.radians(PLANK_TURN_DEG))) & (along < -0.5)
+        further = (cos < math.cos(math.radians(SAME_WAY_TURN_DEG))) & (along > 0.5)
+        hit = np.flatnonzero(up_again | further)
         if not len(hit):
             return []
-        self._first_verdict = bool(along[hit[0]] < 0)
+        self._first_verdict = bool(up_again[hit[0]])
         return self._settle_unconfirmed(self._first_verdict)
 
     def _settle_unconfirmed(self, push_ups: bool) -> list[Event]:
         """Report the waiting first-posture reps (``push_ups``) or drop them."""
         waiting, self._unconfirmed = self._unconfirmed, []
+        self._n_waiting = 0
         if not push_ups:
             self.trunk.rejections["first posture, not a plank"] = (
                 self.trunk.rejections.get("first posture, not a plank", 0) + len(waiting))
@@ -478,7 +488,7 @@ class StreamAnalyzer:
         # toe push-up kinematics are reported at once; anything else done in the first posture
         # (a deep knee rep, or a squat) waits for that posture's verdict (and reps after it, to
         # keep their order)
-        waits = posture is None and (self._unconfirmed or not (
+        waits = posture is None and (self._n_waiting > 0 or not (
             c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG and lever_m >= UNDECIDED_MIN_LEVER_M))
         tt = lambda k: float(track.resampler.t0 + k * track.period)  # noqa: E731
         row: dict[str, Any] = {
@@ -513,6 +523,7 @@ class StreamAnalyzer:
         row["_up"] = c.extras["up"]
         if waits:
             row["_first_posture"] = True
+            self._n_waiting += 1
         return row
 
     def _validate(self, c: Any) -> bool:

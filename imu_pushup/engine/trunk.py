@@ -61,6 +61,28 @@ DEFAULT_LEVER_M = (1.0, 0.6)
 REST_POINTS = 6
 #: ... spanning at least this long (s): the velocity at each rest is known to a few cm/s only.
 REST_SPAN_S = 2.5
+#: A stream that starts in a posture among the reps' own (in the plank, on all fours) measures
+#: ``theta`` from a posture too close to the reps: near it the angle folds (it cannot go below 0)
+#: and sway decides its shape; from all fours each rep may even turn *towards* it, so its valleys
+#: are the tops between reps (the sensor goes up while the rotation goes down). So when a rep
+#: with a measured height is found with its top within REREF_NEAR_DEG of the reference, or after
+#: REREF_EVIDENCE such upside-down valleys with no rep between them (correlation of height and
+#: rotation below -REREF_CORR; the last two repeating each other, see REPEAT_TOP_DEG), the way
+#: down is known, and the rotation is measured from then on from a posture a right angle above
+#: the plank's top (as from standing, without a fold); the samples since the last rep are
+#: scanned again. At most MAX_REREFS times per stream.
+#: ... Measured from there a plank's top is 90 degrees off and lying flat ~115; beyond
+#: FAR_FOLD_DEG the top it was set from was not a plank's (standing), and the first posture is
+#: the reference again.
+FAR_FOLD_DEG = 150.0
+#: Two upside-down valleys repeat each other (push-ups, not a posture change) when their tops and
+#: their ways down agree this closely (degrees).
+REPEAT_TOP_DEG = 10.0
+REPEAT_AXIS_DEG = 30.0
+REREF_EVIDENCE = 2
+REREF_CORR = 0.5
+REREF_NEAR_DEG = 35.0
+MAX_REREFS = 3
 #: Higher tops of the same valley tried when the nearest one does not give a push-up.
 ANCHOR_RETRIES = 2
 #: Iterations refining the lever that gives the velocity at the end of a window (see fit_height),
@@ -261,6 +283,18 @@ class TrunkSegmenter:
         self._rests: list[tuple[int, float]] = []
         self._vint = 0.0
         self._av_last: float | None = None
+        #: change of reference posture (see _rereference): evidence, count, where, rescan from
+        self.near_ref = math.radians(REREF_NEAR_DEG)
+        self._opposites = 0
+        self._rerefs = 0
+        self._k_reref = -1
+        self._k_last_rep = -1
+        self._restart_k = -1
+        self._seg_start = 0
+        self._far = False
+        self._near_rep: tuple[np.ndarray, np.ndarray] | None = None
+        self._ref0: np.ndarray | None = None
+        self.fold_rad = math.radians(FAR_FOLD_DEG)
         self.reset(None)
 
     # -- state ------------------------------------------------------------------------------------
@@ -306,6 +340,8 @@ class TrunkSegmenter:
             self.reset(None)
             self._rests.clear()
             self._av_last = None
+        if breaks[0] or self.buf.n == 0 or k0 != self.buf.k_end:
+            self._seg_start = k0
         theta = self._theta(up)
         # running integral of the vertical acceleration (trapezoids; sequential sums, so any
         # chunking gives the same values)
@@ -316,8 +352,7 @@ class TrunkSegmenter:
         self.buf.append(k0, theta=theta, up=up, av=av, still=still, vint=vint,
                         motion=np.zeros(n) if motion is None else motion)
         self._holds(k0, up, still)
-        for a in range(0, n, self.block_n):
-            self._scan(k0 + a, theta[a:a + self.block_n])
+        self._scan_range(k0, k0 + n)
         self.buf.trim(min(self.k_keep, self.buf.k_end - self.max_rep_n - self.max_top_n))
 
     def _holds(self, k0: int, up: np.ndarray, still: np.ndarray) -> None:
@@ -332,13 +367,34 @@ class TrunkSegmenter:
                 self.first_hold = (k0 + i, up[i].copy())
         self.still_run = int(runs[-1])
 
+    def _scan_range(self, k_a: int, k_b: int) -> None:
+        """Run the state machine over the held samples k_a..k_b-1, block by block; after a change
+        of reference posture, again from where that asks."""
+        k = k_a
+        while k < k_b:
+            b = min(k + self.block_n, k_b)
+            if self._far:
+                bad = np.flatnonzero(self.buf.get("theta", k, b - 1) < -self.fold_rad)
+                if len(bad):
+                    if bad[0] > 0:
+                        self._scan(k, self.buf.get("theta", k, k + int(bad[0]) - 1))
+                    if self._restart_k < 0:
+                        self._unreference(k + int(bad[0]))
+                    k, self._restart_k = self._restart_k, -1
+                    continue
+            self._scan(k, self.buf.get("theta", k, b - 1))
+            if self._restart_k >= 0:
+                k, self._restart_k = self._restart_k, -1
+            else:
+                k = b
+
     def _scan(self, k0: int, y: np.ndarray) -> None:
         """Run the state machine over one block (vectorised between state changes)."""
         i = 0
         while i < len(y):
             step = (self._scan_idle, self._scan_down, self._scan_up)[self.state]
             j = step(k0 + i, y[i:])
-            if j < 0:
+            if j < 0 or self._restart_k >= 0:
                 return
             i += j + 1
 
@@ -482,6 +538,10 @@ class TrunkSegmenter:
         i = int(np.flatnonzero(qual)[np.argmin(amps[qual])])
         if self.y_max >= lv[i] - (1.0 - self.s.half_frac) * amps[i]:
             self._finish(self.buf.k_end - 1, self.k_max, self.y_max)
+        if self._restart_k >= 0:   # the reference changed: the recent samples again, then close
+            k, self._restart_k = self._restart_k, -1
+            self._scan_range(k, self.buf.k_end)
+            self.close()
 
     def _lagged(self, kk: int, n: int, lag: int) -> np.ndarray:
         """Theta ``lag`` samples before each of the samples kk..kk+n-1 (the oldest held, if fewer)."""
@@ -556,6 +616,7 @@ class TrunkSegmenter:
     def _finish(self, k_now: int, k_top_after: int | None, y_reach: float) -> None:
         """Build and report the candidate ending now; the top after (when known) is the next top."""
         i_cut = None
+        evidence = None
         for chosen in self._anchors_for(y_reach, k_top_after is None):
             k_anc, top, y_low, k_low = chosen
             k_anc, k_low = int(k_anc), int(k_low)
@@ -570,13 +631,27 @@ class TrunkSegmenter:
             i_cut = len(av) - 1 if k_top_after is None else max(0, min(len(av) - 1, k_top_after - k_a))
             fit = fit_height(av, theta, self.period, self._offset(),
                              i_rest=i_cut if k_top_after is not None else None)
+            if evidence is None:
+                evidence = (self._opposite(fit, top, i_cut), k_anc, k_low, top)
             rep = self._candidate(k_a, k_now, fit, theta, i_cut, top, y_low)
             if rep is not None:
                 rep.extras["path"] = ("top" if k_top_after is not None else "emit") + ("" if len(self._rests) >= 2 else "-first")
             if rep is not None and (self.validator is None or self.validator(rep)):
                 self.transitions.append(("rep", rep))
+                self._opposites, self._k_last_rep = 0, rep.k_end
+                if (top >= -self.near_ref and self.height_source == "acceleration"
+                        and self._rereference(k_now, rep.up_top, rep.up_low)):
+                    return
                 break
         else:
+            if evidence is not None and evidence[0]:
+                self._opposites += 1
+                # the valley is the top between reps: the way down goes from its low to its top
+                k_anc, k_low = int(evidence[1]), int(evidence[2])
+                up_top, up_low = self.buf.at("up", k_low), self.buf.at("up", k_anc)
+                if (self._repeated(up_top, up_low) and self._opposites >= REREF_EVIDENCE
+                        and self._rereference(k_now, up_top, up_low)):
+                    return
             if k_top_after is not None and len(self.anchors) > 1:
                 # not a rep (a bump at the bottom, a wobble): the valleys below the other tops
                 # stay open; the way back down goes on from the top it just reached
@@ -594,6 +669,67 @@ class TrunkSegmenter:
             self.k_top, self.y_top = k_top_after, y_reach
         else:
             self.k_top, self.y_top = k_now, float(self.buf.get("theta", k_now, k_now)[0])
+
+    def _opposite(self, fit: HeightFit, top: float, i_cut: int) -> bool:
+        """The sensor went up as the trunk turned down (and back): a valley of the rotation that
+        is the top between two reps, seen from a first posture among the reps' own postures."""
+        if top < -self.near_ref:
+            return False
+        z = fit.height_m[: i_cut + 1]
+        return bool(fit.corr <= -REREF_CORR and len(z) > 2 and float(np.ptp(z)) >= self.s.min_depth_m)
+
+    def _rereference(self, k_now: int, up_top: np.ndarray, up_low: np.ndarray) -> bool:
+        """Measure the rotation from a posture a right angle above ``up_top`` (turned against
+        the way down ``up_top`` -> ``up_low``) and scan the samples since the last rep again (see
+        the module notes); False when not allowed or the two postures do not tell a way down."""
+        if self._rerefs >= MAX_REREFS or k_now <= self._k_reref:
+            return False
+        top = np.asarray(up_top, dtype=float) / max(float(np.linalg.norm(up_top)), 1e-9)
+        axis = np.cross(top, np.asarray(up_low, dtype=float))
+        norm = float(np.linalg.norm(axis))
+        if norm < math.sin(self.min_rot):
+            return False
+        axis /= norm
+        if self._ref0 is None:
+            self._ref0 = self._ref
+        ref = -np.cross(axis, top)     # ``top`` turned by -90 degrees about the way down
+        self._switch_reference(k_now, ref / float(np.linalg.norm(ref)))
+        self._far = True
+        self._rerefs += 1
+        self._k_reref = k_now
+        return True
+
+    def _repeated(self, up_top: np.ndarray, up_low: np.ndarray) -> bool:
+        """This upside-down valley repeats the last one (the same top posture, the same way
+        down): push-ups, not a posture change that happened to look like one."""
+        top = up_top / max(float(np.linalg.norm(up_top)), 1e-9)
+        axis = np.cross(top, up_low)
+        axis /= max(float(np.linalg.norm(axis)), 1e-12)
+        last, self._near_rep = self._near_rep, (top, axis)
+        if last is None:
+            return False
+        return bool(float(top @ last[0]) >= math.cos(math.radians(REPEAT_TOP_DEG))
+                    and float(axis @ last[1]) >= math.cos(math.radians(REPEAT_AXIS_DEG)))
+
+    def _unreference(self, k_now: int) -> None:
+        """The trunk turned down far past the top the reference was set from: that top was not a
+        plank's (a transition from standing looked like a rep); back to the first posture."""
+        self._switch_reference(k_now, self._ref0)
+        self._far = False
+        self._rerefs = MAX_REREFS
+
+    def _switch_reference(self, k_now: int, ref: np.ndarray) -> None:
+        """Measure the rotation from ``ref`` from the samples since the last rep on (at most a
+        rep and its top before ``k_now``), and scan those again."""
+        self._ref = ref
+        k_from = max(k_now - self.max_rep_n - self.max_top_n, self._seg_start, self._k_last_rep + 1,
+                     self.buf.k0)
+        k_end = self.buf.k_end
+        self.buf.get("theta", k_from, k_end - 1)[:] = self._theta(self.buf.get("up", k_from, k_end - 1))
+        self.reset(None)
+        self.transitions.append(("abort", k_now))
+        self._opposites = 0
+        self._restart_k = k_from
 
     def _candidate(self, k_a: int, k_now: int, fit: HeightFit, theta: np.ndarray, i_cut: int,
                    top: float, y_low: float) -> TrunkRep | None:
