@@ -53,6 +53,13 @@ LEVER_MIN_M = 0.1
 #: The fitted height must follow the rotation at least this closely (correlation of the
 #: drift-corrected velocity with ``lever * dtheta/dt``).
 MIN_FIT_CORR = 0.7
+#: A rep whose trunk turns less than this (degrees; the back bends and the upper back stays
+#: nearly level) gives the rotation too little shape for the correlation test: its height needs
+#: only to go the same way (SHALLOW_MIN_CORR), be twice the least depth, and come back to its top
+#: (within SHALLOW_CLOSURE of the depth).
+SHALLOW_TURN_DEG = 6.0
+SHALLOW_MIN_CORR = 0.3
+SHALLOW_CLOSURE = 0.25
 #: Levers of the last reps kept for the running median (the rotation-height fallback).
 LEVER_MEMORY = 8
 #: Lever used before any rep was measured (chest, lumbar).
@@ -739,6 +746,13 @@ class TrunkSegmenter:
         depth = float(np.max(z[: int(np.argmin(z)) + 1]) - np.min(z)) if len(z) > 2 else 0.0
         ok = (fit.lever_m >= LEVER_MIN_M and fit.corr >= MIN_FIT_CORR
               and s.min_depth_m <= depth <= s.max_depth_m)
+        if not ok and top - y_low < math.radians(SHALLOW_TURN_DEG) and len(z) > 2:
+            # the trunk barely turned: the height only has to go the same way, deep enough,
+            # and come back to where it left
+            z_top = float(np.max(z[: int(np.argmin(z)) + 1]))
+            ok = (fit.corr >= SHALLOW_MIN_CORR and fit.lever_m > 0
+                  and abs(float(z[-1]) - z_top) <= SHALLOW_CLOSURE * depth
+                  and 2 * s.min_depth_m <= depth <= s.max_depth_m)
         self.height_source = "acceleration"
         rep = None
         if ok:
