@@ -511,8 +511,6 @@ class StreamAnalyzer:
         row["pivot_lever_m"] = lever_m
         row["height_source"] = self.trunk.height_source
         row["height_fit_corr"] = float(c.extras.get("fit_corr", float("nan")))
-        row["fit_lever_m"] = float(c.extras.get("fit_lever_m", float("nan")))
-        row["report_path"] = c.extras.get("path", "")
         row["sensor_drop_m"] = c.depth_m
         depth = c.depth_m
         if track.placement == "lumbar":

@@ -641,8 +641,6 @@ class TrunkSegmenter:
             if evidence is None:
                 evidence = (self._opposite(fit, top, i_cut), k_anc, k_low, top)
             rep = self._candidate(k_a, k_now, fit, theta, i_cut, top, y_low)
-            if rep is not None:
-                rep.extras["path"] = ("top" if k_top_after is not None else "emit") + ("" if len(self._rests) >= 2 else "-first")
             if rep is not None and (self.validator is None or self.validator(rep)):
                 self.transitions.append(("rep", rep))
                 self._opposites, self._k_last_rep = 0, rep.k_end
@@ -778,7 +776,6 @@ class TrunkSegmenter:
             self.height_source = "rotation"
             rep.lever_m = lever
         rep.extras["fit_corr"] = fit.corr
-        rep.extras["fit_lever_m"] = fit.lever_m
         return rep
 
     def _reject(self, reason: str) -> None:
