@@ -134,3 +134,52 @@ def test_bad_feeds_raise_typed_errors():
         an.feed("chest", [0.0, 0.02], [[0, 0, 9.81]])
     with pytest.raises(InputError):
         StreamAnalyzer({"elbow": 50.0})
+
+
+@pytest.fixture(scope="module")
+def eight_reps():
+    return simulate.simulate_session(seed=5, n_reps=8, placements=("chest",), sampling_rate_hz=50.0)
+
+
+def _stream(t, acc, gyr, chunk=25):
+    an = StreamAnalyzer({"chest": 50.0})
+    events = []
+    for i in range(0, len(t), chunk):
+        events += an.feed("chest", t[i:i + chunk], acc[i:i + chunk], gyr[i:i + chunk])
+    events += an.finish()
+    return an.result(), events
+
+
+def test_stream_stopped_mid_rep_reports_the_reps_before_and_ends_the_set(eight_reps):
+    rec, truth = eight_reps.recordings["chest"], eight_reps.truth["reps"]
+    keep = rec.t < truth[2]["t_bottom"]
+    res, events = _stream(rec.t[keep], rec.acc[keep], rec.gyr[keep])
+    assert res.n_reps == 2
+    assert events[-1].type == "set_ended"
+
+
+def test_stream_resumes_after_a_gap_and_says_so(eight_reps):
+    rec, truth = eight_reps.recordings["chest"], eight_reps.truth["reps"]
+    keep = (rec.t < truth[2]["t_bottom"]) | (rec.t > truth[3]["t_bottom"])   # reps 3 and 4 cut
+    res, events = _stream(rec.t[keep], rec.acc[keep], rec.gyr[keep])
+    assert res.n_reps == len(truth) - 2
+    assert "gap" in [e.type for e in events]
+    assert any("gap" in w for w in res.warnings)
+    bottoms = res.reps["t_bottom"].to_numpy(dtype=float)
+    want = [r["t_bottom"] for i, r in enumerate(truth) if i not in (2, 3)]
+    assert np.max(np.abs(bottoms - want)) < 0.2
+
+
+def test_stream_survives_a_clock_jump_and_reports_it(eight_reps):
+    rec, truth = eight_reps.recordings["chest"], eight_reps.truth["reps"]
+    t = rec.t.copy()
+    j = int(np.searchsorted(t, truth[2]["t_end"] + 0.3))
+    t[j:] -= 30.0                                  # the sensor clock went back 30 s
+    res, events = _stream(t, rec.acc, rec.gyr)
+    assert res.n_reps == len(truth)
+    jumps = [e for e in events if e.type == "clock_jump"]
+    assert len(jumps) == 1 and jumps[0].data["back_s"] == pytest.approx(30.0, abs=0.05)
+    assert any("clock went back" in w for w in res.warnings)
+    # later reps keep their place on the shifted clock, in order
+    assert np.all(np.diff(res.reps["t_start"].to_numpy(dtype=float)) > 0)
+    assert _stream(t, rec.acc, rec.gyr, chunk=7)[0].to_json() == res.to_json()

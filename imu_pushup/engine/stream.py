@@ -107,6 +107,11 @@ class _Track:
         self.buf = SampleBuffer({"t": 1, "up": 3, "av": 1, "motion": 1})
         self.t_last = -math.inf
         self.n_gaps = 0
+        #: the sensor clock went back: later times are shifted by this much to stay in order
+        self.clock_shift_s = 0.0
+        self._t_in_last = -math.inf
+        #: clock jumps seen in the last push: (time after the shift, how far the clock went back)
+        self.jumps: list[tuple[float, float]] = []
 
     def push(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None):
         if self.has_gyro is None:
@@ -117,6 +122,7 @@ class _Track:
             # leaks the horizontal acceleration into it (it then integrates into centimetres)
             self.orient_g = (make_orientation(self.rate, True, "vqf", GRAVITY_TAU_ACC_S)
                              if self.has_gyro and self.method == "vqf" else None)
+        t = self._in_order(t)
         x = np.hstack((acc, gyr)) if self.has_gyro else acc
         r = self.resampler.push(t, x)
         if len(r.k) == 0:
@@ -135,6 +141,26 @@ class _Track:
         self.buf.append(int(r.k[0]), t=r.t, up=up, av=av, motion=motion + MOTION_ACC_WEIGHT * accdev)
         self.t_last = float(r.t[-1])
         return r, up, av, motion, accdev
+
+    def _in_order(self, t: np.ndarray) -> np.ndarray:
+        """Sample times kept in order: where the sensor clock goes back (a reset, a resync), the
+        times from there on are shifted to continue one period after the last one (reported in
+        :attr:`jumps`; a recorded file with such a jump is refused when read, see Recording)."""
+        self.jumps = []
+        steps = np.diff(np.concatenate(([self._t_in_last], t)))
+        back = np.flatnonzero(steps < 0)
+        if len(back):
+            extra = np.zeros(len(t))
+            for i in back:
+                amount = float(-steps[i]) + self.period
+                extra[i:] += amount
+                self.jumps.append((float(t[i] + self.clock_shift_s + extra[i]), amount - self.period))
+            out = t + (self.clock_shift_s + extra)
+            self.clock_shift_s += float(extra[-1])
+        else:
+            out = t + self.clock_shift_s if self.clock_shift_s else t
+        self._t_in_last = float(t[-1])
+        return out
 
     def _bridge_gyro(self, gyr: np.ndarray, filled: np.ndarray) -> np.ndarray:
         """Gyro across bridged packet gaps: the recent average rate, held.
@@ -274,6 +300,10 @@ class StreamAnalyzer:
                              fix="always pass gyr_deg_s, or never")
         out = track.push(t, acc, gyr)
         new: list[Event] = []
+        for t_jump, back_s in track.jumps:
+            new.append(Event("clock_jump", t_jump, {"placement": placement, "back_s": back_s}))
+            self.warnings.append(f"{placement}: the sensor clock went back {back_s:.3f} s; later "
+                                 f"times are shifted by +{track.clock_shift_s:.3f} s to stay in order")
         if out is not None and placement == self.lead:
             new.extend(self._run_lead(track, *out))
         new.extend(self._flush_pending(final=False))
