@@ -60,6 +60,11 @@ MIN_FIT_CORR = 0.7
 SHALLOW_TURN_DEG = 6.0
 SHALLOW_MIN_CORR = 0.3
 SHALLOW_CLOSURE = 0.25
+#: A recording that is one rep (see TrunkSegmenter._single_rep): its height must come back to
+#: where it left within this fraction of its depth, and follow the rotation this closely (when
+#: the trunk turns at least SHALLOW_TURN_DEG).
+SINGLE_CLOSURE = 0.25
+SINGLE_MIN_CORR = 0.3
 #: Levers of the last reps kept for the running median (the rotation-height fallback).
 LEVER_MEMORY = 8
 #: Lever used before any rep was measured (chest, lumbar).
@@ -275,6 +280,7 @@ class TrunkSegmenter:
         self.slow_n = n_of(STOPPED_S)
         self.rest_span_n = n_of(REST_SPAN_S)
         self.max_rep_n = n_of(s.max_rep_s)
+        self.min_rep_n = n_of(s.min_rep_s)
         self.hold_n = n_of(s.hold_s, 2)
         self.anchor_n = n_of(s.anchor_hold_s, 2)
         self.max_top_n = n_of(s.max_top_s)
@@ -535,7 +541,13 @@ class TrunkSegmenter:
 
     def close(self) -> None:
         """End of the stream: a rep on its way back up (past half way) ends at the highest point
-        it reached (a recording stopped at the top, before the top was confirmed)."""
+        it reached (a recording stopped at the top, before the top was confirmed); a recording
+        that holds one rep and nothing else is that rep (see :meth:`_single_rep`)."""
+        self._close_open()
+        if self._k_last_rep < 0:
+            self._single_rep()
+
+    def _close_open(self) -> None:
         if self.state != self.UP or self.buf.n == 0:
             return
         lv, amps = self._valleys()
@@ -548,7 +560,59 @@ class TrunkSegmenter:
         if self._restart_k >= 0:   # the reference changed: the recent samples again, then close
             k, self._restart_k = self._restart_k, -1
             self._scan_range(k, self.buf.k_end)
-            self.close()
+            self._close_open()
+
+    def _single_rep(self) -> None:
+        """A recording cut around one rep (a labelled rep, "analyse this one"): it starts and ends
+        at the top, so the vertical velocity is zero at both ends and the whole recording's height
+        (the velocity's straight line from end to end taken off) is the rep's, with no top hold
+        for the rotation to start from. It must be one valley, deep enough, that comes back to
+        where it left and that the rotation follows; the usual checks then apply."""
+        k_a, k_b = self._seg_start, self.buf.k_end - 1
+        if k_a < self.buf.k0 or not (self.min_rep_n <= k_b - k_a <= self.max_rep_n + 2 * self.max_top_n):
+            return
+        av = self.buf.get("av", k_a, k_b)
+        theta = self._theta(self.buf.get("up", k_a, k_b))   # one reference over the whole recording
+        n = len(av)
+        v = np.concatenate(([0.0], np.cumsum(0.5 * (av[1:] + av[:-1])) * self.period))
+        v -= v[-1] * np.arange(n) / (n - 1)
+        z = np.concatenate(([0.0], np.cumsum(0.5 * (v[1:] + v[:-1])) * self.period))
+        i_low = int(np.argmin(z))
+        i_top = int(np.argmax(z[: i_low + 1]))
+        depth = float(z[i_top] - z[i_low])
+        after = float(np.max(z[i_low:]))
+        deep = z < float(z[i_top]) - 0.5 * depth
+        if not (2 * self.s.min_depth_m <= depth <= self.s.max_depth_m
+                and abs(after - float(z[i_top])) <= SINGLE_CLOSURE * depth
+                and int(np.count_nonzero(np.diff(deep.astype(np.int8)) == 1)) + int(deep[0]) == 1):
+            return
+        # the rotation must follow the height over the rep (where it turns enough to tell)
+        i_back = i_low + int(np.argmax(z[i_low:]))
+        zr, tr = z[i_top: i_back + 1], theta[i_top: i_back + 1]
+        turn = float(np.max(tr[: i_low - i_top + 1]) - np.min(tr))
+        if turn >= math.radians(SHALLOW_TURN_DEG) and not (
+                np.std(tr) > 0 and float(np.corrcoef(zr, tr)[0, 1]) >= SINGLE_MIN_CORR):
+            return
+        band = self.s.band * depth
+        i_start = i_top + int(np.flatnonzero(z[i_top: i_low + 1] <= z[i_top] - band)[0])
+        in_low = z <= z[i_low] + band
+        i_bottom = i_start + int(np.flatnonzero(in_low[i_start: i_low + 1])[0])
+        i_end = i_low + int(np.flatnonzero(z[i_low:] >= after - self.s.band * (after - z[i_low]))[0])
+        i_ascent = i_low + int(np.flatnonzero(in_low[i_low: max(i_end, i_low + 1)])[-1])
+        up = self.buf.get("up", k_a + i_top, k_a + i_end).copy()
+        th = theta[i_top: i_end + 1]
+        rep = TrunkRep(k_top=k_a + i_top, k_start=k_a + i_start, k_bottom=k_a + i_bottom,
+                       k_ascent=k_a + i_ascent, k_end=k_a + i_end, k_low=k_a + i_low, k_emit=k_b,
+                       peak_deg=max(0.0, math.degrees(float(np.max(th[: i_low - i_top + 1]) - np.min(th)))),
+                       up_top=up[0].copy(), up_low=up[i_low - i_top].copy(),
+                       height_m=z[i_top: i_end + 1] - z[i_top], velocity_m_s=v[i_top: i_end + 1].copy(),
+                       depth_m=depth, extras={"theta": th.copy(), "up": up})
+        if not self._plausible(rep):
+            return
+        self.height_source = "acceleration"
+        if self.validator is None or self.validator(rep):
+            self.transitions.append(("rep", rep))
+            self._k_last_rep = rep.k_end
 
     def _lagged(self, kk: int, n: int, lag: int) -> np.ndarray:
         """Theta ``lag`` samples before each of the samples kk..kk+n-1 (the oldest held, if fewer)."""
