@@ -66,23 +66,32 @@ def test_random_chunkings_are_identical(short_session, sizes):
     assert whole.result().to_json() == an.result().to_json()
 
 
-def _starting_in_plank(seed: int, variant: str):
-    """A simulated session whose recording starts a second into the plank (no turn from standing
-    into it is seen), and its true reps."""
+def _starting_in_plank(seed: int, variant: str, on_all_fours: bool = False):
+    """A simulated session whose recording starts a second into the plank, or on all fours before
+    it (no turn from standing into the plank is seen), and its true reps."""
     from imu_pushup.recording import from_arrays
     sim = simulate.simulate_session(seed=seed, n_reps=6, variant=variant, mount="random")
     rec = sim.recordings["chest"]
-    i = int(np.searchsorted(rec.t, sim.truth["plank"]["t_enter"] + 1.0))
+    t0 = sim.truth["plank"]["t_enter"] + 1.0
+    if on_all_fours:   # the still hands-and-knees posture (trunk lower than in the plank)
+        kin = sim.kinematics
+        tt, pitch = kin.index.to_numpy(), kin["trunk_pitch_deg"].to_numpy()
+        enter = sim.truth["plank"]["t_enter"]
+        hold = (np.abs(np.gradient(pitch, tt)) < 0.5) & (tt < enter) & (pitch < pitch[np.searchsorted(tt, enter)] - 2)
+        t0 = float(tt[hold][int(hold.sum()) // 2])
+    i = int(np.searchsorted(rec.t, t0))
     cut = from_arrays(rec.t[i:], rec.acc[i:], rec.gyr[i:], placement="chest",
                       sampling_rate_hz=rec.sampling_rate_hz)
     return cut, sim.truth["reps"]
 
 
-@pytest.mark.parametrize("seed,variant", [(1, "knee"), (2, "toe"), (4, "toe")])
-def test_recording_started_in_the_plank_counts_every_rep(seed, variant):
-    # the reps turn the trunk away from the stream's first posture by little: the rotation is
-    # measured from a posture above the plank once two reps show the way down
-    rec, truth = _starting_in_plank(seed, variant)
+@pytest.mark.parametrize("seed,variant,on_all_fours", [(1, "knee", False), (2, "toe", False), (4, "toe", False),
+                                                      (1, "knee", True), (2, "toe", True)])
+def test_recording_started_in_the_plank_counts_every_rep(seed, variant, on_all_fours):
+    # the reps turn the trunk away from the stream's first posture by little (in the plank) or
+    # towards it (on all fours): the rotation is measured from a posture above the plank once
+    # two reps, or two upside-down valleys, show the way down
+    rec, truth = _starting_in_plank(seed, variant, on_all_fours)
     res = ip.analyze(rec, height_m=1.75)
     assert res.n_reps == len(truth)
     want = np.array([r["t_bottom"] for r in truth])

@@ -92,7 +92,7 @@ FAR_FOLD_DEG = 150.0
 REPEAT_TOP_DEG = 10.0
 REPEAT_AXIS_DEG = 30.0
 REREF_EVIDENCE = 2
-REREF_CORR = 0.5
+REREF_CORR = 0.3
 REREF_NEAR_DEG = 35.0
 MAX_REREFS = 3
 #: Higher tops of the same valley tried when the nearest one does not give a push-up.
