@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-import numpy as np
 
 from ..errors import FormatError, ImuPushupError, InputError
 from ..recording import Recording, Session

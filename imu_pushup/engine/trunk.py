@@ -305,7 +305,7 @@ class TrunkSegmenter:
         self._restart_k = -1
         self._seg_start = 0
         self._far = False
-        self._near_rep: tuple[np.ndarray, np.ndarray] | None = None
+        self._last_valley: tuple[np.ndarray, np.ndarray] | None = None
         self._ref0: np.ndarray | None = None
         self.fold_rad = math.radians(FAR_FOLD_DEG)
         self.reset(None)
@@ -774,7 +774,7 @@ class TrunkSegmenter:
         top = up_top / max(float(np.linalg.norm(up_top)), 1e-9)
         axis = np.cross(top, up_low)
         axis /= max(float(np.linalg.norm(axis)), 1e-12)
-        last, self._near_rep = self._near_rep, (top, axis)
+        last, self._last_valley = self._last_valley, (top, axis)
         if last is None:
             return False
         return bool(float(top @ last[0]) >= math.cos(math.radians(REPEAT_TOP_DEG))

@@ -12,7 +12,7 @@ sample is exactly the header; times are rounded half to even.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
