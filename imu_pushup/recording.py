@@ -268,6 +268,11 @@ def check_timestamps(t: np.ndarray, source: str) -> None:
                              fix="split the file there (imu_pushup.recording.split_at_gaps) and analyse each part")
 
 
+#: Fastest sampling rate accepted: wearable IMUs stream at most a few kHz; beyond this the time
+#: column is in the wrong unit (and per-sample windows would not fit in memory).
+MAX_SAMPLING_RATE_HZ = 10_000.0
+
+
 def check_sampling_rate(estimated_hz: float, declared_hz: float | None, source: str) -> None:
     """Refuse too low a rate, and a declared rate the timestamps contradict."""
     if declared_hz is not None:
@@ -279,6 +284,10 @@ def check_sampling_rate(estimated_hz: float, declared_hz: float | None, source: 
                                     f"{estimated_hz:.4g} Hz apart", source=source,
                                     fix="correct the '# sampling_rate_hz:' line (or leave it out) or the t column")
     rate = min(estimated_hz, declared_hz) if declared_hz is not None else estimated_hz
+    if not rate <= MAX_SAMPLING_RATE_HZ:
+        raise SamplingRateError(
+            f"sampling rate {rate:.3g} Hz is beyond any wearable IMU ({MAX_SAMPLING_RATE_HZ:g} Hz at most)",
+            source=source, fix="give t in seconds (not ms, µs or ns)")
     if rate < MIN_SAMPLING_RATE_HZ:
         raise SamplingRateError(
             f"sampling rate {rate:.3g} Hz is below the {MIN_SAMPLING_RATE_HZ:g} Hz the detectors need",

@@ -182,6 +182,13 @@ def _plank_hold(path: Path) -> Path:
     return write_frame(rocking_motion(amplitude_deg=2.0, freq_hz=0.25, bob_m_s2=0.02, duration_s=40.0), path)
 
 
+def test_time_in_nanoseconds_read_as_seconds_is_refused():
+    df = BASE.copy()
+    df.index = pd.Index(df.index.to_numpy() * 1e-9, name="t")   # 50 GHz: t was not in seconds
+    with pytest.raises(errors.SamplingRateError, match="seconds"):
+        ip.Recording(df)
+
+
 def test_plank_hold_is_a_valid_recording(tmp_path):
     assert ip.read(_plank_hold(tmp_path / "plank.csv")).duration_s > 39
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import example, HealthCheck, given, settings, strategies as st
 
 from imu_pushup.ble.assemble import StreamAssembler
 from imu_pushup.ble.sensors import generic, movesense, polar, protocol, thingy52, witmotion
@@ -39,6 +39,7 @@ _prefixes = st.sampled_from([b"", b"\x02", b"\x05", b"\x02" + bytes(8) + b"\x80"
 @pytest.mark.parametrize("model", BLE_MODELS)
 @FUZZ
 @given(chunks=st.lists(st.tuples(_prefixes, st.binary(max_size=300)), max_size=6))
+@example(chunks=[(b"\x02", bytes(7) + b"\x80" + bytes(7))])   # a timestamp past int64
 def test_decoders_raise_only_decode_error(model, chunks):
     proto, dec = _decoder(model)
     for prefix, body in chunks:

@@ -212,6 +212,8 @@ def sample_times_ns(timestamp_ns: int, previous_ns: int, n: int, rate_hz: float)
         start = float(previous_ns) + step
     if start < 0:
         raise DecodeError("Polar frame: sample times before the year 2000 (bad timestamp)")
+    if timestamp_ns >= 2 ** 63:
+        raise DecodeError(f"Polar frame timestamp {timestamp_ns} is beyond the year 2292 (bad timestamp)")
     times = [round(start + step * i) for i in range(n - 1)]
     times.append(timestamp_ns)
     return np.array(times, dtype=np.int64)
