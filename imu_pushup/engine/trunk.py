@@ -574,9 +574,9 @@ class TrunkSegmenter:
         av = self.buf.get("av", k_a, k_b)
         theta = self._theta(self.buf.get("up", k_a, k_b))   # one reference over the whole recording
         n = len(av)
-        v = np.concatenate(([0.0], np.cumsum(0.5 * (av[1:] + av[:-1])) * self.period))
+        v = _cumtrapz(np.asarray(av, dtype=float), self.period)
         v -= v[-1] * np.arange(n) / (n - 1)
-        z = np.concatenate(([0.0], np.cumsum(0.5 * (v[1:] + v[:-1])) * self.period))
+        z = _cumtrapz(v, self.period)
         i_low = int(np.argmin(z))
         i_top = int(np.argmax(z[: i_low + 1]))
         depth = float(z[i_top] - z[i_low])
