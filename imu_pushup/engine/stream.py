@@ -57,6 +57,16 @@ SAME_WAY_TURN_DEG = 60.0
 #: once the turn from standing into the plank was seen (or with a calibration).
 UNDECIDED_MAX_ROTATION_DEG = 22.0
 UNDECIDED_MIN_LEVER_M = 0.7
+#: A first-posture rep whose height could not be measured (the integration failed: a fast
+#: ascent at a low rate, clipping) still counts when it repeats a rep of the same set that was
+#: measured: its top within REPEAT_TOP_DEG of that rep's, its way down within REPEAT_AXIS_DEG,
+#: and its rotation within a factor REPEAT_ROT_RATIO. The same body doing the same movement in
+#: the same posture is the same exercise; it is then reported or waits as that rep did.
+REPEAT_TOP_DEG = 10.0
+REPEAT_AXIS_DEG = 30.0
+REPEAT_ROT_RATIO = 2.0
+#: Measured first-posture reps kept as the pattern later reps may repeat.
+REPEAT_MEMORY = 4
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17
 #: Leads analysed by :class:`~imu_pushup.engine.trunk.TrunkSegmenter`.
@@ -275,6 +285,8 @@ class StreamAnalyzer:
         #: segmenter's transitions are drained, and the reps after them must wait too)
         self._n_waiting = 0
         self._first_verdict: bool | None = None
+        #: measured first-posture reps (up at top, way down, rotation, waited) later reps may repeat
+        self._proven: list[tuple[np.ndarray, np.ndarray, float, bool]] = []
         self._in_set = False
         self._last_rep_t = -math.inf
         self._finished = False
@@ -512,14 +524,23 @@ class StreamAnalyzer:
         lever_m = c.depth_m / rot_rad
         # in the first posture only a measured (integrated) height can prove push-up kinematics
         measured = self.trunk.height_source == "acceleration"
+        repeats = None
         if posture is None and not measured:
-            rej["first posture, not push-up kinematics"] = rej.get("first posture, not push-up kinematics", 0) + 1
-            return None
+            repeats = self._repeats_proven(c)
+            if repeats is None:
+                rej["first posture, not push-up kinematics"] = rej.get("first posture, not push-up kinematics", 0) + 1
+                return None
         # toe push-up kinematics are reported at once; anything else done in the first posture
         # (a deep knee rep, or a squat) waits for that posture's verdict (and reps after it, to
         # keep their order)
-        waits = posture is None and (self._n_waiting > 0 or not (
-            c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG and lever_m >= UNDECIDED_MIN_LEVER_M))
+        if repeats is not None:
+            waits = self._n_waiting > 0 or repeats
+        else:
+            waits = posture is None and (self._n_waiting > 0 or not (
+                c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG and lever_m >= UNDECIDED_MIN_LEVER_M))
+        if posture is None and measured:
+            self._proven.append((c.up_top / np.linalg.norm(c.up_top), _way_down(c), c.peak_deg, waits))
+            del self._proven[:-REPEAT_MEMORY]
         tt = lambda k: float(track.resampler.t0 + k * track.period)  # noqa: E731
         row: dict[str, Any] = {
             "t_start": tt(c.k_start), "t_bottom": tt(c.k_bottom), "t_ascent": tt(c.k_ascent),
@@ -553,6 +574,18 @@ class StreamAnalyzer:
             row["_first_posture"] = True
             self._n_waiting += 1
         return row
+
+    def _repeats_proven(self, c: TrunkRep) -> bool | None:
+        """Does a first-posture rep without a measured height repeat a measured one (see
+        ``REPEAT_TOP_DEG``)? None if not; else whether that rep had to wait for the verdict."""
+        top = c.up_top / np.linalg.norm(c.up_top)
+        axis = _way_down(c)
+        cos_top, cos_axis = math.cos(math.radians(REPEAT_TOP_DEG)), math.cos(math.radians(REPEAT_AXIS_DEG))
+        for up_top, way, rot_deg, waited in reversed(self._proven):
+            if (float(top @ up_top) >= cos_top and float(axis @ way) >= cos_axis
+                    and 1.0 / REPEAT_ROT_RATIO <= c.peak_deg / rot_deg <= REPEAT_ROT_RATIO):
+                return waited
+        return None
 
     def _validate(self, c: Any) -> bool:
         """Segmenter callback: physics checks of a candidate (arm/head or trunk), in stream order."""
@@ -798,6 +831,12 @@ def plank_posture(placement: str, up_top: np.ndarray, first_hold: np.ndarray | N
         return None
     turned = float(up_top @ first_hold) < math.cos(math.radians(PLANK_TURN_DEG))
     return True if turned else None
+
+
+def _way_down(c: TrunkRep) -> np.ndarray:
+    """Unit axis the trunk turns about from a rep's top to its bottom (sensor frame)."""
+    a = np.cross(c.up_top, c.up_low)
+    return a / max(float(np.linalg.norm(a)), 1e-12)
 
 
 def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
