@@ -67,6 +67,9 @@ REPEAT_AXIS_DEG = 30.0
 REPEAT_ROT_RATIO = 2.0
 #: Measured first-posture reps kept as the pattern later reps may repeat.
 REPEAT_MEMORY = 4
+#: A rep timed by the height alone (engine.height_scan) must start in a plank (turned from the
+#: first posture, or calibrated), or within HEIGHT_GATE_DEG of the top of one of the set's reps.
+HEIGHT_GATE_DEG = 20.0
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17
 #: Leads analysed by :class:`~imu_pushup.engine.trunk.TrunkSegmenter`.
@@ -258,6 +261,7 @@ class StreamAnalyzer:
         self.trunk = TrunkSegmenter(self.lead, self.sensors[self.lead]) if self.lead in TRUNK_LEADS else None
         if self.trunk is not None:
             self.trunk.validator = self._validate
+            self.trunk.height_gate = self._height_gate
         self._accepted: dict[int, dict[str, Any]] = {}
         self.geometry = BodyGeometry.from_height(height_m)
         self.height_m = height_m
@@ -287,6 +291,8 @@ class StreamAnalyzer:
         self._first_verdict: bool | None = None
         #: measured first-posture reps (up at top, way down, rotation, waited) later reps may repeat
         self._proven: list[tuple[np.ndarray, np.ndarray, float, bool]] = []
+        #: tops (unit up vectors) of the last accepted trunk reps
+        self._rep_tops: list[np.ndarray] = []
         self._in_set = False
         self._last_rep_t = -math.inf
         self._finished = False
@@ -523,7 +529,7 @@ class StreamAnalyzer:
         rot_rad = math.radians(max(c.peak_deg, 1e-3))
         lever_m = c.depth_m / rot_rad
         # in the first posture only a measured (integrated) height can prove push-up kinematics
-        measured = self.trunk.height_source == "acceleration"
+        measured = self.trunk.height_source != "rotation"
         repeats = None
         if posture is None and not measured:
             repeats = self._repeats_proven(c)
@@ -573,7 +579,16 @@ class StreamAnalyzer:
         if waits:
             row["_first_posture"] = True
             self._n_waiting += 1
+        self._rep_tops.append(c.up_top / np.linalg.norm(c.up_top))
+        del self._rep_tops[:-REPEAT_MEMORY]
         return row
+
+    def _height_gate(self, up_top: np.ndarray) -> bool:
+        """May a rep timed by the height alone start in this posture (see ``HEIGHT_GATE_DEG``)?"""
+        if self._plank_ok(up_top) is True:
+            return True
+        cos = math.cos(math.radians(HEIGHT_GATE_DEG))
+        return any(float(up_top @ u) >= cos for u in self._rep_tops)
 
     def _repeats_proven(self, c: TrunkRep) -> bool | None:
         """Does a first-posture rep without a measured height repeat a measured one (see

@@ -42,6 +42,7 @@ import numpy as np
 from scipy import ndimage
 
 from ..detectors.buffer import SampleBuffer
+from .height_scan import HeightScan, Valley
 
 #: Samples scanned per step of the vectorised state machine (seconds of grid).
 BLOCK_S = 2.0
@@ -114,6 +115,23 @@ STOPPED_S = 0.1
 #: ends: getting up (to the knees, to standing), not a rep.
 OVERSHOOT_FRAC = 0.5
 OVERSHOOT_MIN_DEG = 5.0
+#: Reps timed by the height alone (see engine.height_scan): the band-limited height must drop and
+#: rise by HEIGHT_DROP_FRAC of the least depth (the band keeps at least half of a rep's travel);
+#: the trunk must end in the posture it left (within HEIGHT_SAME_POSTURE_DEG: not getting down or
+#: up) and turn less than HEIGHT_MAX_TURN_DEG on the way (a push-up turning it more has a
+#: rotation valley of its own, which times it; a movement that turns the trunk that much and that
+#: the rotation does not take for a rep is a change of position).
+#: The rep is decided HEIGHT_DEFER_S after its top after was confirmed, and once the rotation
+#: has no candidate open that may be the same rep.
+HEIGHT_DROP_FRAC = 0.5
+HEIGHT_SAME_POSTURE_DEG = 8.0
+HEIGHT_MAX_TURN_DEG = 10.0
+HEIGHT_DEFER_S = 0.0
+#: The rest after the rep is looked for this long (s) after the band's top after (which comes
+#: early: the band leads, and the lockout still moves the body).
+HEIGHT_REST_S = 0.5
+#: Reps remembered for telling whether two candidates are the same rep.
+RECENT_REPS = 8
 
 
 @dataclass(frozen=True)
@@ -220,6 +238,28 @@ def fit_height(av_m_s2: np.ndarray, theta_rad: np.ndarray, period_s: float,
     return HeightFit(v, z, float(z @ dth / den), float(np.corrcoef(z, dth)[0, 1]))
 
 
+def closed_height(av_m_s2: np.ndarray, period_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Velocity and height (0 at the first sample) over a window that starts and ends at rest at
+    the same height (a rep between two tops of the same posture).
+
+    Two conditions (velocity and height back to 0 at the end) take off an acceleration offset
+    that changes linearly over the window: a bias plus the slow change of the tilt error as the
+    orientation filter follows the rep."""
+    av = np.array(av_m_s2, dtype=float)
+    n = len(av)
+    v_raw = _cumtrapz(av, period_s)
+    z_raw = _cumtrapz(v_raw, period_s)
+    if n < 3:
+        return v_raw, z_raw
+    tau = period_s * np.arange(n)
+    basis = [np.ones(n), tau]
+    vb = [_cumtrapz(b, period_s) for b in basis]
+    zb = [_cumtrapz(b, period_s) for b in vb]
+    m = np.array([[vb[0][-1], vb[1][-1]], [zb[0][-1], zb[1][-1]]])
+    o = np.linalg.solve(m, np.array([v_raw[-1], z_raw[-1]]))
+    return v_raw - o[0] * vb[0] - o[1] * vb[1], z_raw - o[0] * zb[0] - o[1] * zb[1]
+
+
 def spec_events(h: np.ndarray, band: float = 0.05) -> dict[str, int] | None:
     """SPEC events (indices into ``h``; ``h`` starts at or before the top and is height-like).
 
@@ -266,7 +306,8 @@ class TrunkSegmenter:
         self.s = settings or (TrunkSettings(min_depth_m=0.02) if placement == "lumbar" else TrunkSettings())
         s = self.s
         self._ref: np.ndarray | None = None
-        self.buf = SampleBuffer({"theta": 1, "up": 3, "av": 1, "still": 1, "motion": 1, "vint": 1})
+        self.buf = SampleBuffer({"theta": 1, "up": 3, "av": 1, "still": 1, "motion": 1, "vint": 1,
+                                   "hb": 1})
         self.block_n = max(32, int(BLOCK_S * self.rate))
         n_of = lambda sec, least=1: max(least, int(round(sec * self.rate)))  # noqa: E731
         self.start = math.radians(s.start_deg)
@@ -308,6 +349,15 @@ class TrunkSegmenter:
         self._last_valley: tuple[np.ndarray, np.ndarray] | None = None
         self._ref0: np.ndarray | None = None
         self.fold_rad = math.radians(FAR_FOLD_DEG)
+        #: reps timed by the band-limited height (see engine.height_scan); the stream sets the
+        #: gate that tells where they may be (a plank), else that path is off
+        self.hscan = HeightScan(self.rate, HEIGHT_DROP_FRAC * s.min_depth_m)
+        self.height_gate: Any = None
+        self._h_pending: list[Valley] = []
+        self.h_defer_n = n_of(HEIGHT_DEFER_S, 0)
+        self.h_rest_n = n_of(HEIGHT_REST_S)
+        #: (k_top, k_low, k_end, timed by the height) of the last reps reported
+        self._recent: list[tuple[int, int, int, bool]] = []
         self.reset(None)
 
     # -- state ------------------------------------------------------------------------------------
@@ -353,6 +403,8 @@ class TrunkSegmenter:
             self.reset(None)
             self._rests.clear()
             self._av_last = None
+            self._resolve_heights(None)
+            self.hscan.reset()
         if breaks[0] or self.buf.n == 0 or k0 != self.buf.k_end:
             self._seg_start = k0
         theta = self._theta(up)
@@ -362,8 +414,12 @@ class TrunkSegmenter:
         steps = 0.5 * (np.concatenate(([prev], av[:-1])) + av) * self.period
         vint = np.cumsum(np.concatenate(([self._vint], steps)))[1:]
         self._vint, self._av_last = float(vint[-1]), float(av[-1])
+        hb = np.zeros(n)
+        if self.height_gate is not None:
+            hb, valleys = self.hscan.process(k0, av)
+            self._h_pending.extend(valleys)
         self.buf.append(k0, theta=theta, up=up, av=av, still=still, vint=vint,
-                        motion=np.zeros(n) if motion is None else motion)
+                        motion=np.zeros(n) if motion is None else motion, hb=hb)
         self._holds(k0, up, still)
         self._scan_range(k0, k0 + n)
         self.buf.trim(min(self.k_keep, self.buf.k_end - self.max_rep_n - self.max_top_n))
@@ -386,6 +442,12 @@ class TrunkSegmenter:
         k = k_a
         while k < k_b:
             b = min(k + self.block_n, k_b)
+            if self._h_pending:   # a height valley is decided at its own sample, the rotation first
+                due = self._h_due(self._h_pending[0])
+                if due < k:      # due, and the rotation is still on that rep: a sample at a time
+                    b = k + 1
+                elif due < b:
+                    b = due + 1
             if self._far:
                 bad = np.flatnonzero(self.buf.get("theta", k, b - 1) < -self.fold_rad)
                 if len(bad):
@@ -400,6 +462,7 @@ class TrunkSegmenter:
                 k, self._restart_k = self._restart_k, -1
             else:
                 k = b
+                self._resolve_heights(k)
 
     def _scan(self, k0: int, y: np.ndarray) -> None:
         """Run the state machine over one block (vectorised between state changes)."""
@@ -544,6 +607,9 @@ class TrunkSegmenter:
         it reached (a recording stopped at the top, before the top was confirmed); a recording
         that holds one rep and nothing else is that rep (see :meth:`_single_rep`)."""
         self._close_open()
+        if self.height_gate is not None:
+            self._h_pending.extend(self.hscan.close())
+            self._resolve_heights(None)
         if self._k_last_rep < 0:
             self._single_rep()
 
@@ -705,8 +771,11 @@ class TrunkSegmenter:
             if evidence is None:
                 evidence = (self._opposite(fit, top, i_cut), k_anc, k_low, top)
             rep = self._candidate(k_a, k_now, fit, theta, i_cut, top, y_low)
+            if rep is not None and self._covered(rep.k_top, rep.k_low, rep.k_end, by_height=True):
+                rep = None   # already reported, timed by the height
             if rep is not None and (self.validator is None or self.validator(rep)):
                 self.transitions.append(("rep", rep))
+                self._remember(rep, False)
                 self._opposites, self._k_last_rep = 0, rep.k_end
                 if (top >= -self.near_ref and self.height_source == "acceleration"
                         and self._rereference(k_now, rep.up_top, rep.up_low)):
@@ -879,18 +948,103 @@ class TrunkSegmenter:
                         depth_m=float(z[ev["top"]] - z[ev["low"]]),
                         extras={"theta": theta[: i_end + 1].copy(), "up": up})
 
-    def _plausible(self, r: TrunkRep) -> bool:
-        """Durations, depth and rotation of a push-up; the failing check is counted in
-        :attr:`rejections` (benchmark diagnostics)."""
+    def _plausible(self, r: TrunkRep, rotation: bool = True) -> bool:
+        """Durations, depth and (unless timed by the height) rotation of a push-up; the failing
+        check is counted in :attr:`rejections` (benchmark diagnostics)."""
         s = self.s
         rate = self.rate
         checks = (("descent too short", (r.k_bottom - r.k_start) / rate >= s.min_descent_s),
                   ("ascent too short", (r.k_end - r.k_ascent) / rate >= s.min_ascent_s),
                   ("rep duration", s.min_rep_s <= (r.k_end - r.k_start) / rate <= s.max_rep_s),
                   ("depth out of range", s.min_depth_m <= r.depth_m <= s.max_depth_m),
-                  ("rotation out of range", s.min_rot_deg <= r.peak_deg <= s.max_rot_deg))
+                  ("rotation out of range", not rotation or s.min_rot_deg <= r.peak_deg <= s.max_rot_deg))
         for name, ok in checks:
             if not ok:
                 self._reject(name)
                 return False
         return True
+
+    # -- reps timed by the height ------------------------------------------------------------------
+    def _remember(self, rep: TrunkRep, by_height: bool) -> None:
+        self._recent.append((rep.k_top, rep.k_low, rep.k_end, by_height))
+        del self._recent[:-RECENT_REPS]
+
+    def _covered(self, k_top: int, k_low: int, k_end: int, by_height: bool | None = None) -> bool:
+        """Is this the same rep as one reported (its low inside the other's window, or the other's
+        low inside its own)? ``by_height`` restricts to reps timed that way."""
+        return any((by_height is None or h == by_height)
+                   and (k_top <= low <= k_end or top <= k_low <= end)
+                   for top, low, end, h in self._recent)
+
+    def _resolve_heights(self, k_scanned: int | None) -> None:
+        """Decide the height valleys due by sample ``k_scanned`` (all of them if None)."""
+        while self._h_pending:
+            v = self._h_pending[0]
+            if k_scanned is not None and (self._h_due(v) >= k_scanned or self._busy_with(v)):
+                return
+            self._h_pending.pop(0)
+            self._height_rep(v, self.buf.k_end - 1 if k_scanned is None else k_scanned - 1)
+
+    def _busy_with(self, v: Valley) -> bool:
+        """The rotation has a candidate open that may be the valley's rep: it decides first."""
+        return self.state != self.IDLE and bool(self.anchors) and min(an[0] for an in self.anchors) <= v.k_low
+
+    def _h_due(self, v: Valley) -> int:
+        """The sample at which a height valley is decided."""
+        return max(v.k_confirm, v.k_after + self.h_rest_n) + self.h_defer_n
+
+    def _height_rep(self, v: Valley, k_emit: int) -> None:
+        """A rep timed by the band-limited height (see the constants ``HEIGHT_*``), unless the
+        rotation already timed it; its height is measured from rest to rest like any other: from
+        the stillest sample between the band's top before (at most ``max_rep_s`` back: after a
+        long hold the band's top is stale) and the way down, to the stillest sample within
+        ``HEIGHT_REST_S`` after the band's top after."""
+        s = self.s
+        k_to = min(v.k_after + self.h_rest_n, self.buf.k_end - 1)
+        c = v.k_after + int(np.argmin(self.buf.get("motion", v.k_after, max(v.k_after, k_to))))
+        a = max(v.k_top, c - self.max_rep_n, self.buf.k0)
+        if a >= v.k_low or self._covered(a, v.k_low, c):
+            return
+        a += int(np.argmin(self.buf.get("motion", a, v.k_low - 1)))
+        up = self.buf.get("up", a, c)
+        un = up / np.maximum(np.linalg.norm(up, axis=1), 1e-12)[:, None]
+        turn = np.degrees(np.arccos(np.clip(un @ un[0], -1.0, 1.0)))
+        if (turn[-1] > HEIGHT_SAME_POSTURE_DEG or float(np.max(turn)) > HEIGHT_MAX_TURN_DEG
+                or not self.height_gate(un[0])):
+            return
+        av = self.buf.get("av", a, c)
+        theta = self.buf.get("theta", a, c)
+        vel, z = closed_height(av, self.period)
+        ev = spec_events(z, s.band)
+        if ev is None or ev["end"] < 0 or z[ev["top"]] - z[ev["low"]] < s.min_depth_m:
+            # the double integral is off by more than the band (an offset that changes over the
+            # rep): the band-limited height, which shows the rep, times it and gives its depth
+            z = self.buf.get("hb", a, c) - self.buf.at("hb", a)
+            vel = np.gradient(z) * self.rate
+            ev = spec_events(z, s.band)
+            if ev is None or ev["end"] < 0:
+                self._reject("no valley in the height")
+                return
+            self.height_source = "band-limited"
+        else:
+            self.height_source = "acceleration"
+        depth = float(z[ev["top"]] - z[ev["low"]])
+        i_end = ev["end"]
+        dth = theta - theta[0]
+        corr = float(np.corrcoef(z, dth)[0, 1]) if np.std(dth) > 0 and np.std(z) > 0 else 0.0
+        peak = float(np.max(turn[ev["top"]: i_end + 1]) - turn[ev["top"]])
+        rep = TrunkRep(k_top=a, k_start=a + ev["start"], k_bottom=a + ev["bottom"],
+                       k_ascent=a + ev["ascent"], k_end=a + i_end, k_low=a + ev["low"],
+                       k_emit=max(k_emit, a + i_end), peak_deg=max(peak, 0.0),
+                       up_top=up[ev["top"]].copy(), up_low=up[ev["low"]].copy(),
+                       height_m=z[: i_end + 1].copy(), velocity_m_s=vel[: i_end + 1].copy(),
+                       depth_m=depth,
+                       extras={"theta": theta[: i_end + 1].copy(), "up": up[: i_end + 1].copy(),
+                               "fit_corr": corr, "timed_by": "height"})
+        if not self._plausible(rep, rotation=False):
+            return
+        if self.validator is None or self.validator(rep):
+            self.transitions.extend((("rep_started", rep.k_start), ("bottom_reached", rep.k_bottom),
+                                     ("rep", rep)))
+            self._remember(rep, True)
+            self._k_last_rep = max(self._k_last_rep, rep.k_end)
