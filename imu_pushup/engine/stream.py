@@ -67,8 +67,9 @@ REPEAT_AXIS_DEG = 30.0
 REPEAT_ROT_RATIO = 2.0
 #: Measured first-posture reps kept as the pattern later reps may repeat.
 REPEAT_MEMORY = 4
-#: A rep timed by the height alone (engine.height_scan) must start in a plank (turned from the
-#: first posture, or calibrated), or within HEIGHT_GATE_DEG of the top of one of the set's reps.
+#: A rep timed by the height alone (engine.height_scan) must start in a plank (turned from a
+#: first posture that was not the plank, or calibrated), or within HEIGHT_GATE_DEG of the top of
+#: one of the set's last reps.
 HEIGHT_GATE_DEG = 20.0
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17
@@ -584,8 +585,9 @@ class StreamAnalyzer:
         return row
 
     def _height_gate(self, up_top: np.ndarray) -> bool:
-        """May a rep timed by the height alone start in this posture (see ``HEIGHT_GATE_DEG``)?"""
-        if self._plank_ok(up_top) is True:
+        """May a rep timed by the height alone start in this posture (see ``HEIGHT_GATE_DEG``)?
+        (Once the stream's first posture proved to be the plank, a turn from it is no plank.)"""
+        if self._first_verdict is not True and self._plank_ok(up_top) is True:
             return True
         cos = math.cos(math.radians(HEIGHT_GATE_DEG))
         return any(float(up_top @ u) >= cos for u in self._rep_tops)
