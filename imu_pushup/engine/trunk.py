@@ -414,9 +414,8 @@ class TrunkSegmenter:
         steps = 0.5 * (np.concatenate(([prev], av[:-1])) + av) * self.period
         vint = np.cumsum(np.concatenate(([self._vint], steps)))[1:]
         self._vint, self._av_last = float(vint[-1]), float(av[-1])
-        hb = np.zeros(n)
+        hb, valleys = self.hscan.process(k0, av)
         if self.height_gate is not None:
-            hb, valleys = self.hscan.process(k0, av)
             self._h_pending.extend(valleys)
         self.buf.append(k0, theta=theta, up=up, av=av, still=still, vint=vint,
                         motion=np.zeros(n) if motion is None else motion, hb=hb)
@@ -905,6 +904,12 @@ class TrunkSegmenter:
             zr = lever * (theta - float(np.max(theta[: int(np.argmin(theta)) + 1])))
             rep = self._build(k_a, k_now, np.gradient(zr) * self.rate, zr, theta, i_cut, top, y_low)
             if rep is None or not self._plausible(rep):
+                return None
+            # ... only where the sensor measurably went down: the band-limited height drops
+            hb = self.buf.get("hb", rep.k_top, rep.k_end)
+            i_low = int(np.argmin(hb))
+            if float(np.max(hb[: i_low + 1]) - hb[i_low]) < self.hscan.min_drop_m:
+                self._reject("no drop of the band-limited height")
                 return None
             self.height_source = "rotation"
             rep.lever_m = lever
