@@ -292,7 +292,7 @@ class StreamAnalyzer:
         self._first_verdict: bool | None = None
         #: measured first-posture reps (up at top, way down, rotation, waited) later reps may repeat
         self._proven: list[tuple[np.ndarray, np.ndarray, float, bool]] = []
-        #: tops (unit up vectors) of the last accepted trunk reps
+        #: tops (unit up vectors) of the last reported trunk reps
         self._rep_tops: list[np.ndarray] = []
         self._in_set = False
         self._last_rep_t = -math.inf
@@ -485,6 +485,8 @@ class StreamAnalyzer:
             return []
         events: list[Event] = []
         for c, row in waiting:
+            if self.trunk is not None:
+                self._note_rep_top(c)
             events.extend(self._enter_rep(self.tracks[self.lead], c, row))
         return events
 
@@ -580,14 +582,21 @@ class StreamAnalyzer:
         if waits:
             row["_first_posture"] = True
             self._n_waiting += 1
-        self._rep_tops.append(c.up_top / np.linalg.norm(c.up_top))
-        del self._rep_tops[:-REPEAT_MEMORY]
+        else:
+            self._note_rep_top(c)
         return row
 
-    def _height_gate(self, up_top: np.ndarray) -> bool:
+    def _note_rep_top(self, c: TrunkRep) -> None:
+        """A reported rep's top: the set's posture, where reps timed by the height may be."""
+        self._rep_tops.append(c.up_top / np.linalg.norm(c.up_top))
+        del self._rep_tops[:-REPEAT_MEMORY]
+
+    def _height_gate(self, up_top: np.ndarray, measured: bool) -> bool:
         """May a rep timed by the height alone start in this posture (see ``HEIGHT_GATE_DEG``)?
-        (Once the stream's first posture proved to be the plank, a turn from it is no plank.)"""
-        if self._first_verdict is not True and self._plank_ok(up_top) is True:
+        One whose height could not be measured from rest to rest only in the posture of the
+        set's reps. (Once the stream's first posture proved to be the plank, a turn from it is
+        no plank.)"""
+        if measured and self._first_verdict is not True and self._plank_ok(up_top) is True:
             return True
         cos = math.cos(math.radians(HEIGHT_GATE_DEG))
         return any(float(up_top @ u) >= cos for u in self._rep_tops)

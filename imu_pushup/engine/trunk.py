@@ -15,7 +15,8 @@ Physics:
   candidate top (an *anchor*, with the lowest point since it); the rep is the valley below the
   highest anchor the rotation comes back to, or, when it stops lower, below the anchor closest
   to where it stopped. Posture changes (valleys deeper than ``max_rot_deg``) and tops older than
-  ``max_rep_s`` drop out. No limit on the bottom pause, no still hold needed before a rep.
+  ``max_rep_s`` drop out. No still hold is needed before a rep; a bottom pause longer than
+  ``max_pause_s`` is lying on the floor, not a push-up.
 * The height of a candidate is the earth-frame vertical acceleration integrated twice from the
   stillest sample of its top. A constant offset of that acceleration (accelerometer bias and
   scale error seen along gravity, 0.01-0.2 m/s²) drifts by centimetres over a rep; between rest
@@ -146,6 +147,7 @@ class TrunkSettings:
     half_frac: float = 0.5        # a top lower than the anchor: back up at least this fraction
     settle_s: float = 0.25        # no new maximum for this long after half the way back: the top after
     max_rep_s: float = 12.0       # longest rep, from the candidate top it leaves
+    max_pause_s: float = 5.0      # longest bottom pause: beyond, lying on the floor (the guide: one count)
     min_descent_s: float = 0.15
     min_ascent_s: float = 0.15
     min_rep_s: float = 0.5
@@ -961,6 +963,7 @@ class TrunkSegmenter:
         checks = (("descent too short", (r.k_bottom - r.k_start) / rate >= s.min_descent_s),
                   ("ascent too short", (r.k_end - r.k_ascent) / rate >= s.min_ascent_s),
                   ("rep duration", s.min_rep_s <= (r.k_end - r.k_start) / rate <= s.max_rep_s),
+                  ("bottom pause too long", (r.k_ascent - r.k_bottom) / rate <= s.max_pause_s),
                   ("depth out of range", s.min_depth_m <= r.depth_m <= s.max_depth_m),
                   ("rotation out of range", not rotation or s.min_rot_deg <= r.peak_deg <= s.max_rot_deg))
         for name, ok in checks:
@@ -1015,7 +1018,7 @@ class TrunkSegmenter:
         un = up / np.maximum(np.linalg.norm(up, axis=1), 1e-12)[:, None]
         turn = np.degrees(np.arccos(np.clip(un @ un[0], -1.0, 1.0)))
         if (turn[-1] > HEIGHT_SAME_POSTURE_DEG or float(np.max(turn)) > HEIGHT_MAX_TURN_DEG
-                or not self.height_gate(un[0])):
+                or not self.height_gate(un[0], True)):
             return
         av = self.buf.get("av", a, c)
         theta = self.buf.get("theta", a, c)
@@ -1023,11 +1026,12 @@ class TrunkSegmenter:
         ev = spec_events(z, s.band)
         if ev is None or ev["end"] < 0 or z[ev["top"]] - z[ev["low"]] < s.min_depth_m:
             # the double integral is off by more than the band (an offset that changes over the
-            # rep): the band-limited height, which shows the rep, times it and gives its depth
+            # rep): the band-limited height, which shows the rep, times it and gives its depth,
+            # in the posture of the set's measured reps only
             z = self.buf.get("hb", a, c) - self.buf.at("hb", a)
             vel = np.gradient(z) * self.rate
             ev = spec_events(z, s.band)
-            if ev is None or ev["end"] < 0:
+            if ev is None or ev["end"] < 0 or not self.height_gate(un[0], False):
                 self._reject("no valley in the height")
                 return
             self.height_source = "band-limited"
