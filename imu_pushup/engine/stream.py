@@ -262,7 +262,8 @@ class StreamAnalyzer:
         self.trunk = TrunkSegmenter(self.lead, self.sensors[self.lead]) if self.lead in TRUNK_LEADS else None
         if self.trunk is not None:
             self.trunk.validator = self._validate
-            self.trunk.height_gate = self._height_gate
+            if self.lead == "chest":   # the pelvis also rises and drops with the hips alone
+                self.trunk.height_gate = self._height_gate
         self._accepted: dict[int, dict[str, Any]] = {}
         self.geometry = BodyGeometry.from_height(height_m)
         self.height_m = height_m
