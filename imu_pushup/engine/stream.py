@@ -597,6 +597,7 @@ class StreamAnalyzer:
         One whose height could not be measured from rest to rest only in the posture of the
         set's reps. (Once the stream's first posture proved to be the plank, a turn from it is
         no plank.)"""
+        self._sync_first_hold()
         if measured and self._first_verdict is not True and self._plank_ok(up_top) is True:
             return True
         cos = math.cos(math.radians(HEIGHT_GATE_DEG))
@@ -616,16 +617,20 @@ class StreamAnalyzer:
 
     def _validate(self, c: Any) -> bool:
         """Segmenter callback: physics checks of a candidate (arm/head or trunk), in stream order."""
-        seg = self.trunk if self.trunk is not None else self.segmenter
-        if seg.first_hold is not None and self._first_hold is None:
-            self._first_hold = seg.first_hold[1]
-            self._first_hold_t = self._t_of(self.tracks[self.lead], seg.first_hold[0])
+        self._sync_first_hold()
         accept = self._accept_trunk if self.trunk is not None else self._accept
         row = accept(self.tracks[self.lead], c)
         if row is None:
             return False
         self._accepted[id(c)] = row
         return True
+
+    def _sync_first_hold(self) -> None:
+        """The session's first still posture, once the lead's segmenter has seen it."""
+        seg = self.trunk if self.trunk is not None else self.segmenter
+        if seg.first_hold is not None and self._first_hold is None:
+            self._first_hold = seg.first_hold[1]
+            self._first_hold_t = self._t_of(self.tracks[self.lead], seg.first_hold[0])
 
     def _t_of(self, track: _Track, k: int) -> float:
         return float(track.resampler.t0 + k * track.period)
