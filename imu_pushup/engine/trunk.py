@@ -150,6 +150,8 @@ class TrunkSettings:
     max_pause_s: float = 5.0      # longest bottom pause: beyond, lying on the floor (the guide: one count)
     min_descent_s: float = 0.15
     min_ascent_s: float = 0.15
+    max_stroke_s: float = 5.0     # longest descent or ascent (slow tempo work: 3-4 s); beyond, lying
+                                  # down on the floor or getting up from it
     min_rep_s: float = 0.5
     min_depth_m: float = 0.04     # smallest sternum excursion of a rep (weight shifts: 1-3 cm)
     max_depth_m: float = 0.8
@@ -964,6 +966,7 @@ class TrunkSegmenter:
                   ("ascent too short", (r.k_end - r.k_ascent) / rate >= s.min_ascent_s),
                   ("rep duration", s.min_rep_s <= (r.k_end - r.k_start) / rate <= s.max_rep_s),
                   ("bottom pause too long", (r.k_ascent - r.k_bottom) / rate <= s.max_pause_s),
+                  ("stroke too slow", max(r.k_bottom - r.k_start, r.k_end - r.k_ascent) / rate <= s.max_stroke_s),
                   ("depth out of range", s.min_depth_m <= r.depth_m <= s.max_depth_m),
                   ("rotation out of range", not rotation or s.min_rot_deg <= r.peak_deg <= s.max_rot_deg))
         for name, ok in checks:
