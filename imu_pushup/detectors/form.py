@@ -28,8 +28,11 @@ Sag with a lumbar sensor as well
 
 Variant
     The set's pivot radius (the sternum's drop against the trunk's turn: about 1.3 m on the
-    toes, 0.75 m on the knees) and the held hip angle each variant implies for an absolute plank
-    inclination; the chest's radius is the pivot radius over its skin gain (1 to 2.5).
+    toes, 0.75 m on the knees) from a lumbar sensor. A chest sensor adds the skin's rock to the
+    trunk's turn: each pivot's rigid turn for the sternum's drop leaves a rock that must not be
+    negative, is rarely large, and follows the elbow flexion only for the true pivot. An absolute
+    plank inclination adds the held hip angle each variant implies (a sagging toe plank is as
+    steep as a straight knee plank).
 
 Depth
     Full depth is upper arms parallel to the floor: a shoulder drop of one upper-arm length.
@@ -52,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from ..body import BodyGeometry
+from ..units import VARIANTS
 from . import variant as _variant
 from .types import PlankReference, RepWindow
 
@@ -134,10 +138,10 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     gain = chest_rotation_gain(reference, settings, geometry)
     tops = {p: float(np.median(v[top])) for p, v in pitch.items()}
 
-    # Variant: the calibrated one, else the set's pivot radius (and plank inclination if absolute).
-    # The radius uses the trunk's own rotation: the lumbar sensor's when present, else the
-    # chest's divided by the skin's rotation gain.
-    radius = raw_radius = lumbar_radius = None
+    # Variant: the calibrated one, else the set's evidence so far: the lumbar sensor's pivot
+    # radius when present, else how each pivot splits the chest's turn over the descent into body
+    # turn and skin rock (and the held hip angle each implies when the plank pitch is absolute).
+    radius = raw_radius = lumbar_radius = rock_evidence = None
     if lead_is_chest and "chest" in pitch:
         raw_radius = _variant.pivot_radius_m(height[rep], pitch["chest"][rep], geometry)
         if "lumbar" in pitch:
@@ -153,7 +157,13 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         radius = lumbar_radius or _variant.pivot_radius_m(height[rep], rot[rep], geometry)
         out["pivot_radius_m"] = radius if radius is not None else math.nan
         out["chest_radius_raw_m"] = raw_radius if raw_radius is not None else math.nan
-    variant = reference.variant or _decide_variant(reference, geometry, raw_radius, lumbar_radius)
+        if reference.variant is None:
+            descent = rep & (t <= window.t_bottom)
+            absolute = reference.source == "session" and _is_absolute(reference, "chest")
+            rock_evidence = _variant_rock_evidence(geometry, height[descent], pitch["chest"][descent],
+                                                   tops["chest"], ref["chest"], absolute)
+    variant = reference.variant or _decide_variant(reference, geometry, raw_radius, lumbar_radius,
+                                                   rock_evidence=rock_evidence)
     chain = _BodyChain(geometry, variant)
 
     # Trunk inclination over the window (deg, absolute). The top posture of this rep comes from
@@ -579,47 +589,130 @@ VARIANT_LOG_SD = 0.25
 VARIANT_GAIN_LOG_SD = 0.4
 VARIANT_HELD_SAG_SD_DEG = 12.0
 
+#: Weight of the shape of a descent: the chest's turn is the body's turn about the pivot (which
+#: follows the drop) plus the skin's rock (which follows the elbow flexion: fast near lockout,
+#: levelling off towards the bottom). The wrong pivot leaves a residual that does not follow the
+#: flexion. A Gaussian fit with its noise unknown costs ``2 n log(rms)`` for ``n`` independent
+#: samples; a descent counts as this many (smoothing and the strap's ringing tie samples together,
+#: and a stomach dip bends the shape as well).
+VARIANT_SHAPE_SAMPLES = 2.0
+
+
+def _variant_rock_evidence(geometry: BodyGeometry, height_m: np.ndarray, chest_deg: np.ndarray,
+                           chest_top_deg: float, chest_ref_deg: float,
+                           absolute: bool) -> dict[str, tuple[float, float, float]] | None:
+    """Per variant, how the chest's turn over one descent splits into body turn and skin rock.
+
+    For each pivot the body turns as a rigid chain for the sternum's drop (the hip angle the top
+    shows is kept); what the chest turns beyond that is the skin's rock, which should follow the
+    elbow flexion. Returns ``{variant: skin_rock_fit}``; None when a variant has no fit.
+    """
+    if len(height_m) < 5 or not np.all(np.isfinite(height_m)):
+        return None
+    flexion_deg = elbow_flexion_deg(geometry, -height_m)
+    turn_deg = chest_top_deg - chest_deg
+    out = {}
+    for v in VARIANTS:
+        chain = _BodyChain(geometry, v)
+        top_deg = chest_top_deg if absolute else chain.top_pitch_deg + (chest_top_deg - chest_ref_deg)
+        fit = _variant.skin_rock_fit(turn_deg, _rigid_rotation_deg(chain, top_deg, height_m), flexion_deg)
+        if fit is None:
+            return None
+        out[v] = fit
+    return out
+
+
+def _running_rock_evidence(reference: PlankReference,
+                           evidence: dict[str, tuple[float, float, float]] | None,
+                           update: bool = True) -> dict[str, tuple[float, float]] | None:
+    """The set's skin rock and mean log residual per variant so far (kept in ``reference.extras``).
+
+    The rock pools the reps' moments (deep reps, with more flexion, weigh more); the residual is
+    the mean of the reps' log rms.
+    """
+    ex = reference.extras
+    if update and evidence is not None:
+        for v, (xy, xx, log_rms) in evidence.items():
+            ex[f"rock_xy_{v}"] = ex.get(f"rock_xy_{v}", 0.0) + xy
+            ex[f"rock_xx_{v}"] = ex.get(f"rock_xx_{v}", 0.0) + xx
+            ex[f"rock_log_rms_{v}"] = ex.get(f"rock_log_rms_{v}", 0.0) + log_rms
+        ex["rock_n"] = ex.get("rock_n", 0.0) + 1.0
+    n = ex.get("rock_n", 0.0)
+    if n <= 0:
+        return None
+    return {v: (ex[f"rock_xy_{v}"] / ex[f"rock_xx_{v}"], ex[f"rock_log_rms_{v}"] / n)
+            for v in VARIANTS}
+
+
+#: Uncertainty of the shoulders' height above the pivot at the top (m): arm length from standing
+#: height (segment proportions vary by about 5 %), lockout, hand and knee padding.
+TOP_SHOULDER_SD_M = 0.03
+
+
+def _held_sag_deg(geometry: BodyGeometry, variant: str, plank_deg: float) -> tuple[float, float]:
+    """Hip angle (SPEC sign) a trunk inclined ``plank_deg`` implies at the top on ``variant``'s
+    pivot, and its uncertainty (deg): the usual spread of a held hip angle, plus the turn of the
+    legs for an error in the shoulders' height (short legs, on the knees, turn further)."""
+    chain = _BodyChain(geometry, variant)
+    shoulder_m = chain.top_shoulder_m + np.array([0.0, -TOP_SHOULDER_SD_M, TOP_SHOULDER_SD_M])
+    held, low, high = chain.sag_deg(np.full(3, plank_deg), shoulder_m)
+    return float(held), math.hypot(VARIANT_HELD_SAG_SD_DEG, 0.5 * float(low - high))
+
 
 def _decide_variant(reference: PlankReference, geometry: BodyGeometry, raw_radius: float | None,
-                    lumbar_radius: float | None, update: bool = True) -> str | None:
+                    lumbar_radius: float | None, update: bool = True,
+                    rock_evidence: dict[str, tuple[float, float, float]] | None = None) -> str | None:
     """Toe or knee for the set: the variant that explains the set's reps with the most usual body.
 
     A straight body on its pivot moves the sternum on a circle of the pivot radius (about 1.3 m
     on the toes, 0.75 m on the knees for 1.75 m). A lower-back sensor turns with the body and
-    gives that radius; a chest sensor turns further than the trunk (the skin's gain), so its
-    radius is the pivot radius over a gain that is at least 1 and rarely above 2.5. An absolute
-    plank inclination adds the held hip angle each variant implies (a toe plank with sagging
-    hips is as steep as a straight knee plank; the radius tells them apart).
+    gives that radius. A chest sensor turns further than the trunk by the skin's rock, which
+    follows the elbow flexion: each variant's rigid turn for the sternum's drop leaves a skin rock
+    (it must not be negative, and is rarely large) and a residual (the true pivot leaves one that
+    follows the flexion). An absolute plank inclination adds the held hip angle each variant
+    implies: a toe plank with sagging hips is as steep as a straight knee plank; the chest's
+    turn against its drop tells them apart.
     """
     r_raw = _running_log_mean(reference, "raw_radius", raw_radius, update)
     r_lum = _running_log_mean(reference, "lumbar_radius", lumbar_radius, update)
+    rock = _running_rock_evidence(reference, rock_evidence, update)
     plank = _absolute_plank_pitch(reference)
     if plank is None and reference.source == "session" and _is_absolute(reference, "chest"):
         plank = reference.pitch_deg.get("chest")
-    if r_raw is None and r_lum is None and plank is None:
+    if r_raw is None and r_lum is None and plank is None and rock is None:
         return None
-    known = reference.extras.get("chest_rotation_gain")
-    if known is None and "chest_skin_rock" in reference.extras:   # a calibrated skin
-        known = chest_rotation_gain(reference, FormSettings(), geometry)
+    old_gain = reference.extras.get("chest_rotation_gain")   # a calibration from before the skin model
+    known_gain = old_gain
+    if known_gain is None and "chest_skin_rock" in reference.extras:   # a calibrated skin
+        known_gain = chest_rotation_gain(reference, FormSettings(), geometry)
     costs = {}
-    for v in ("toe", "knee"):
-        r_v = _variant.expected_pivot_radius_m(geometry, v)
+    for v in VARIANTS:
         cost = 0.0
         if r_lum is not None:
+            r_v = _variant.expected_pivot_radius_m(geometry, v)
             cost += (math.log(r_lum / r_v) / VARIANT_LOG_SD) ** 2
+        elif rock is not None and old_gain is None:
+            k, log_rms = rock[v]
+            cost += (_variant.skin_rock_cost(k, reference.extras.get("chest_skin_rock"))
+                     + 2.0 * VARIANT_SHAPE_SAMPLES * log_rms)
         elif r_raw is not None:
-            g = r_v / r_raw
-            if known is not None and np.isfinite(known):
-                cost += (math.log(g / known) / VARIANT_LOG_SD) ** 2
-            else:
-                outside = max(0.0, math.log(GAIN_RANGE[0] / g), math.log(g / 2.5))
-                cost += (outside / 0.1) ** 2 + (math.log(g / 1.3) / VARIANT_GAIN_LOG_SD) ** 2
+            cost += _gain_cost(geometry, v, r_raw, known_gain)
         if plank is not None and np.isfinite(plank):
-            chain = _BodyChain(geometry, v)
-            held = float(chain.sag_deg(np.array([plank]), np.array([chain.top_shoulder_m]))[0])
-            cost += (held / VARIANT_HELD_SAG_SD_DEG) ** 2
+            held, held_sd = _held_sag_deg(geometry, v, plank)
+            cost += (held / held_sd) ** 2
         costs[v] = cost
     return min(costs, key=costs.get)
+
+
+def _gain_cost(geometry: BodyGeometry, variant: str, raw_radius_m: float,
+               known_gain: float | None) -> float:
+    """Implausibility of the chest's rotation gain ``variant``'s pivot radius implies (the chest's
+    radius is the pivot radius over a gain of at least 1, rarely above 2.5)."""
+    g = _variant.expected_pivot_radius_m(geometry, variant) / raw_radius_m
+    if known_gain is not None and np.isfinite(known_gain):
+        return (math.log(g / known_gain) / VARIANT_LOG_SD) ** 2
+    outside = max(0.0, math.log(GAIN_RANGE[0] / g), math.log(g / 2.5))
+    return (outside / 0.1) ** 2 + (math.log(g / 1.3) / VARIANT_GAIN_LOG_SD) ** 2
 
 
 def _running_radius_m(reference: PlankReference, radius: float | None) -> float | None:

@@ -5,7 +5,11 @@ straight body the sternum moves on a circle about that pivot, so the ratio of it
 displacement to the change of the sine of the trunk pitch is the pivot-to-sternum distance: about
 1.25 m for an adult on the toes, 0.75 m on the knees. The plank inclination tells them apart too
 (shoulders at arm's length above the floor: about 24° on the toes, 39° on the knees) when the
-pitch is an absolute inclination (a calibration that knows how the sensor is worn).
+pitch is an absolute inclination (a calibration that knows how the sensor is worn), though a
+sagging toe plank is as steep as a straight knee plank. A chest sensor turns further than the
+trunk (the sternum skin rocks with the shoulder girdle as the elbows bend): the rock a pivot
+leaves over a descent must be positive, small, and follow the elbow flexion
+(:func:`skin_rock_fit`, :func:`skin_rock_cost`).
 
 Geometry (fractions of standing height, as in :mod:`imu_pushup.body`): the sternum sits about
 0.10 H below the shoulder joints along the trunk and ``chest_depth_m`` in front of (below, in a
@@ -85,6 +89,54 @@ def pivot_radius_m(height_m: np.ndarray, pitch_deg: np.ndarray,
         return None
     radius = float(np.dot(x_c, y - y.mean()) / denom)
     return radius if math.isfinite(radius) else None
+
+
+def skin_rock_fit(turn_deg: np.ndarray, rigid_turn_deg: np.ndarray,
+                  flexion_deg: np.ndarray) -> tuple[float, float, float] | None:
+    """How well the chest's turn beyond a rigid body's follows the elbow flexion, over a descent.
+
+    Least squares of ``turn - rigid = k * flexion`` through the origin (both are 0 at the top).
+    Returns ``(mean(flexion * excess), mean(flexion**2), log(rms residual / deg))``: the two
+    moments pool over reps (``k`` is their ratio). None without enough finite samples or flexion.
+    """
+    x = np.asarray(flexion_deg, dtype=float)
+    y = np.asarray(turn_deg, dtype=float) - np.asarray(rigid_turn_deg, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 5:
+        return None
+    x, y = x[ok], y[ok]
+    xx, xy = float(np.mean(x * x)), float(np.mean(x * y))
+    if not xx > 0:
+        return None
+    rms = math.sqrt(float(np.mean((y - xy / xx * x) ** 2)))
+    return xy, xx, math.log(max(rms, MIN_RESIDUAL_DEG))
+
+
+#: Floor of a descent's rms residual (deg): below a sensor's noise a closer fit means nothing.
+MIN_RESIDUAL_DEG = 0.02
+
+#: The sternum skin's turn per degree of elbow flexion, in the trunk's sense (it rocks with the
+#: shoulder girdle as the elbows bend, never against the trunk). Real sternum sets show about
+#: 0.04 (a quarter more turn than the trunk at full depth); the spread of a half-normal prior, and
+#: how far below zero measurement noise takes an estimate.
+SKIN_ROCK_SD = 0.1
+SKIN_ROCK_NOISE_SD = 0.02
+#: Spread of a set's skin rock around a calibrated one (a re-strapped sensor sits a little
+#: differently).
+SKIN_ROCK_KNOWN_SD = 0.03
+
+
+def skin_rock_cost(rock: float, known: float | None = None) -> float:
+    """Implausibility (chi-square) of a set's skin rock (deg per deg of elbow flexion).
+
+    Below zero the chest would turn less than the trunk it rides on: allowed only within the
+    noise. Above zero a half-normal prior (large rocking is rare), or the calibrated value.
+    """
+    if known is not None and math.isfinite(known):
+        return ((rock - known) / SKIN_ROCK_KNOWN_SD) ** 2
+    if rock < 0:
+        return (rock / SKIN_ROCK_NOISE_SD) ** 2
+    return (rock / SKIN_ROCK_SD) ** 2
 
 
 def variant_score(geometry: BodyGeometry, radius_m: float | None = None,
