@@ -374,18 +374,28 @@ class StreamAnalyzer:
         if self.trunk is not None:
             self.trunk.close()
             new.extend(self._drain(self.tracks[self.lead], self.trunk))
-        if self._unconfirmed:   # no verdict: only toe push-up kinematics are believed
-            keep = [(c, r) for c, r in self._unconfirmed
-                    if c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
-                    and r.get("pivot_lever_m", 0.0) >= UNDECIDED_MIN_LEVER_M]
-            self._unconfirmed = keep
-            new.extend(self._settle_unconfirmed(True))
+        new.extend(self._settle_undecided())
+        if self.trunk is not None and self.n_reps == 0 and not self._pending:
+            # nothing counted (a candidate may have waited in vain): a recording cut around one
+            # rep is then that rep, measured whole
+            self.trunk.single_rep()
+            new.extend(self._drain(self.tracks[self.lead], self.trunk))
+            new.extend(self._settle_undecided())
         new.extend(self._flush_pending(final=True))
         if self._in_set:
             new.append(Event("set_ended", self.tracks[self.lead].t_last, {"reps": self.n_reps}))
             self._in_set = False
         self._log(new)
         return new
+
+    def _settle_undecided(self) -> list[Event]:
+        """End of stream, no verdict on the first posture: only toe push-up kinematics are believed."""
+        if not self._unconfirmed:
+            return []
+        self._unconfirmed = [(c, r) for c, r in self._unconfirmed
+                             if c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
+                             and r.get("pivot_lever_m", 0.0) >= UNDECIDED_MIN_LEVER_M]
+        return self._settle_unconfirmed(True)
 
     def result(self) -> SessionResult:
         """The session so far (call :meth:`finish` first for the complete one)."""

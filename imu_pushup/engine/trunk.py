@@ -62,7 +62,7 @@ MIN_FIT_CORR = 0.7
 SHALLOW_TURN_DEG = 6.0
 SHALLOW_MIN_CORR = 0.3
 SHALLOW_CLOSURE = 0.25
-#: A recording that is one rep (see TrunkSegmenter._single_rep): its height must come back to
+#: A recording that is one rep (see TrunkSegmenter.single_rep): its height must come back to
 #: where it left within this fraction of its depth, and follow the rotation this closely (when
 #: the trunk turns at least SHALLOW_TURN_DEG).
 SINGLE_CLOSURE = 0.25
@@ -608,13 +608,13 @@ class TrunkSegmenter:
     def close(self) -> None:
         """End of the stream: a rep on its way back up (past half way) ends at the highest point
         it reached (a recording stopped at the top, before the top was confirmed); a recording
-        that holds one rep and nothing else is that rep (see :meth:`_single_rep`)."""
+        that holds one rep and nothing else is that rep (see :meth:`single_rep`)."""
         self._close_open()
         if self.height_gate is not None:
             self._h_pending.extend(self.hscan.close())
             self._resolve_heights(None)
         if self._k_last_rep < 0:
-            self._single_rep()
+            self.single_rep()
 
     def _close_open(self) -> None:
         if self.state != self.UP or self.buf.n == 0:
@@ -631,7 +631,7 @@ class TrunkSegmenter:
             self._scan_range(k, self.buf.k_end)
             self._close_open()
 
-    def _single_rep(self) -> None:
+    def single_rep(self) -> None:
         """A recording cut around one rep (a labelled rep, "analyse this one"): it starts and ends
         at the top, so the vertical velocity is zero at both ends and the whole recording's height
         (the velocity's straight line from end to end taken off) is the rep's, with no top hold
