@@ -31,7 +31,7 @@ def test_one_rep_windows_give_one_rep():
     counts = [(label, ip.analyze(rec, keep_signals=False).n_reps) for label, rec in _windows()]
     assert len(counts) > 100
     ones = np.mean([n == 1 for _, n in counts])
-    assert ones >= 0.75   # some windows end before the rep is back up: they cannot give one
+    assert ones >= 0.8   # some windows end before the rep is back up: they cannot give one
     assert max(n for _, n in counts) <= 1     # never more than the one rep
     for label in ("good-form", "hips-sagging", "hips-high", "partial-rom"):
         assert np.mean([n == 1 for lab, n in counts if lab == label]) >= 0.5, label
