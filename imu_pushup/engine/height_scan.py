@@ -27,6 +27,8 @@ HIGHPASS_HZ = 0.1
 #: the top after is confirmed.
 SETTLE_S = 0.25
 FALL_FRAC = 0.3
+#: Samples scanned per step of the vectorised state machine (seconds of grid).
+BLOCK_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class HeightScan:
         leaky = [1.0 / self.rate, 0.0, 0.0, 1.0, -lam, 0.0]   # y = lam y[-1] + x / rate
         self.sos = np.vstack([hp, leaky, leaky])
         self.settle_n = max(1, int(round(SETTLE_S * self.rate)))
+        self.block_n = max(32, int(BLOCK_S * self.rate))
         self.reset()
 
     def reset(self) -> None:
@@ -74,13 +77,15 @@ class HeightScan:
         """Feed samples k0..; returns their band-limited height and the valleys confirmed in them."""
         h = self.height(av_m_s2)
         out: list[Valley] = []
-        i = 0
-        while i < len(h):
-            step = (self._top, self._down, self._rise)[self.state]
-            j = step(k0 + i, h[i:], out)
-            if j < 0:
-                break
-            i += j + 1
+        for b0 in range(0, len(h), self.block_n):   # blocks: each step scans a bounded stretch
+            blk = h[b0: b0 + self.block_n]
+            i = 0
+            while i < len(blk):
+                step = (self._top, self._down, self._rise)[self.state]
+                j = step(k0 + b0 + i, blk[i:], out)
+                if j < 0:
+                    break
+                i += j + 1
         return h, out
 
     def close(self) -> list[Valley]:
