@@ -98,43 +98,53 @@ class HeightScan:
 
     # -- the state machine (vectorised between state changes) --------------------------------------
     def _top(self, kk: int, seg: np.ndarray, out: list[Valley]) -> int:
-        ks = kk + np.arange(len(seg))
-        rm = np.maximum(np.maximum.accumulate(seg), self.h_top)
-        arg = np.maximum(np.maximum.accumulate(np.where(seg >= rm, ks, -1)), self.k_top)
-        hit = np.flatnonzero(seg < rm - self.min_drop_m)
-        j = int(hit[0]) if len(hit) else len(seg) - 1
+        """At a top: follow it up; a drop by ``min_drop_m`` opens a valley."""
+        rm, arg, _ = _running(seg, kk, self.h_top, self.k_top, highest=True)
+        j = _first(seg < rm - self.min_drop_m)
         self.h_top, self.k_top = float(rm[j]), int(arg[j])
-        if not len(hit):
+        if not seg[j] < rm[j] - self.min_drop_m:
             return -1
         self.state = self.DOWN
         self.h_low, self.k_low = float(seg[j]), kk + j
         return j
 
     def _down(self, kk: int, seg: np.ndarray, out: list[Valley]) -> int:
-        ks = kk + np.arange(len(seg))
-        rmin = np.minimum(np.minimum.accumulate(seg), self.h_low)
-        arg = np.maximum(np.maximum.accumulate(np.where(seg <= rmin, ks, -1)), self.k_low)
-        hit = np.flatnonzero(seg > rmin + self.min_drop_m)
-        j = int(hit[0]) if len(hit) else len(seg) - 1
+        """Going down: a rise by ``min_drop_m`` above the lowest point turns the valley."""
+        rmin, arg, _ = _running(seg, kk, self.h_low, self.k_low, highest=False)
+        j = _first(seg > rmin + self.min_drop_m)
         self.h_low, self.k_low = float(rmin[j]), int(arg[j])
-        if not len(hit):
+        if not seg[j] > rmin[j] + self.min_drop_m:
             return -1
         self.state = self.RISE
         self.h_hi, self.k_hi = float(seg[j]), kk + j
         return j
 
     def _rise(self, kk: int, seg: np.ndarray, out: list[Valley]) -> int:
-        ks = kk + np.arange(len(seg))
-        rmax = np.maximum(np.maximum.accumulate(seg), self.h_hi)
-        arg = np.maximum(np.maximum.accumulate(np.where(seg >= rmax, ks, -1)), self.k_hi)
+        """Coming up: a fall from the highest point, or no new one for a while, is the top after."""
+        rmax, arg, ks = _running(seg, kk, self.h_hi, self.k_hi, highest=True)
         done = (seg < rmax - FALL_FRAC * self.min_drop_m) | (ks - arg >= self.settle_n)
-        hit = np.flatnonzero(done)
-        j = int(hit[0]) if len(hit) else len(seg) - 1
+        j = _first(done)
         self.h_hi, self.k_hi = float(rmax[j]), int(arg[j])
-        if not len(hit):
+        if not done[j]:
             return -1
         out.append(Valley(self.k_top, self.k_low, self.k_hi, kk + j, self.h_top, self.h_low, self.h_hi))
         # the top after is the next valley's top before
         self.state = self.TOP
         self.h_top, self.k_top = self.h_hi, self.k_hi
         return j
+
+
+def _running(seg: np.ndarray, kk: int, h0: float, k0: int, highest: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Running highest (or lowest) value from ``h0`` on, the sample number where it was reached
+    (``k0`` before any), and the sample numbers of ``seg`` (which starts at ``kk``)."""
+    ks = kk + np.arange(len(seg))
+    acc = np.maximum if highest else np.minimum
+    r = acc(acc.accumulate(seg), h0)
+    at = seg >= r if highest else seg <= r
+    return r, np.maximum(np.maximum.accumulate(np.where(at, ks, -1)), k0), ks
+
+
+def _first(mask: np.ndarray) -> int:
+    """Index of the first True, or the last index when there is none."""
+    hit = np.flatnonzero(mask)
+    return int(hit[0]) if len(hit) else len(mask) - 1
