@@ -28,8 +28,9 @@ Physics:
   radian) and travel at least ``min_depth_m``; where the integration fails (a glitch) but the
   rotation shows a clean valley, the rotation times the set's lever stands in.
 * The SPEC start, bottom and ascent are the 5 % rules on that height (exact at the top the window
-  starts from); the end is where the rotation is back within 5 % of its top (the height's drift
-  is largest there, and the body is a rigid lever again as the arms straighten).
+  starts from); the end is where the rotation is back at the turn it had at the start (chest:
+  the height's drift is largest at the end; the rotation is drift-free and passes the same point
+  of the stroke on the way up, sternum skin rock included), or within 5 % of its top (lumbar).
 * The rep is reported ``EMIT_DELAY_S`` after its end, unless the rotation is still coasting
   towards a change of posture; a rep that stops lower is reported once it stops rising.
 """
@@ -928,9 +929,9 @@ class TrunkSegmenter:
         """The candidate on height ``z`` (0 at ``k_a``) by the SPEC 5 % rules.
 
         The start, bottom and ascent come from the height, which is exact at the top the window
-        starts from. The end is where the rotation is back within the band of its top (or of the
-        top after, when it stays lower): the height's drift is largest there, and it is where a
-        push-up is a rigid body again (arms nearly straight), turning as the height rises.
+        starts from. The end is where the rotation is back at the turn it had at the start (or
+        within the band of the top after, when it stays lower): the height's drift is largest
+        there, while the rotation is drift-free and passes the same point of the stroke.
         """
         ev = spec_events(z[: i_cut + 1], self.s.band)
         if ev is None:
@@ -938,7 +939,13 @@ class TrunkSegmenter:
             return None
         amp = top - y_low
         i0 = max(ev["low"], int(np.argmin(theta[: i_cut + 1])))
-        back = np.flatnonzero(theta[i0: i_cut + 1] >= top - self.s.band * amp)
+        # chest: back at the turn the sternum had when the height left its top by the band, the
+        # same point of the stroke (its skin turns with the elbows, most near the top, so the
+        # rotation's own 5 % comes later than the height's); the pelvis turns with the height
+        level = float(theta[ev["start"]]) if self.placement == "chest" else top
+        if not y_low < level < top:
+            level = top - self.s.band * amp
+        back = np.flatnonzero(theta[i0: i_cut + 1] >= level)
         if len(back) == 0:   # stays lower: the top after is the reference
             seg = theta[i0: i_cut + 1]
             top_after = float(np.max(seg))
