@@ -1,0 +1,35 @@
+"""Sessions from the independent simulator (``benchmarks/altsim.py``): a second world, written
+apart from ``imu_pushup.simulate``, whose truth the chest analysis must recover.
+
+Each session below shows one way that world differs from ours, and the count its truth gives:
+* 115: recorded from the plank at 26 Hz, fast ascents the integration cannot follow: the reps
+  repeat a measured one and count;
+* 153: three sets with rests; in the second the back bends so that the upper trunk turns the
+  other way as the sternum goes down (the height times those reps);
+* 37, 94: partial reps with the upper back nearly level (a turn of 2-4 degrees);
+* 151: several sets, level and turning reps mixed;
+* 5, 101: plank holds with weight shifts: no reps;
+* 89, 165: lying prone and getting up: no reps.
+The full comparison is ``python benchmarks/altsim_bench.py``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import imu_pushup as ip
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+if not (BENCH / "altsim.py").exists():   # pragma: no cover - an installed package without sources
+    pytest.skip("benchmarks/altsim.py is not here (not a source checkout)", allow_module_level=True)
+sys.path.insert(0, str(BENCH))
+altsim = pytest.importorskip("altsim")
+
+
+@pytest.mark.parametrize("seed", [115, 153, 37, 94, 151, 5, 101, 89, 165])
+def test_chest_count_matches_the_independent_truth(seed):
+    sess = altsim.simulate(seed, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    assert res.n_reps == len(sess.truth["reps"]), (sess.truth["kind"], sess.truth.get("protocol"))
