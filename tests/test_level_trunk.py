@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import imu_pushup as ip
+from imu_pushup.engine.stream import StreamAnalyzer
 from imu_pushup.recording import from_arrays
 
 G_M_S2 = 9.80665
@@ -73,6 +75,24 @@ def test_level_trunk_reps_do_not_depend_on_the_chunking(level):
     whole = ip.analyze(rec, height_m=1.75)
     for n in (1, 7, 64):
         assert ip.analyze(rec, height_m=1.75, chunk_size=n).to_json() == whole.to_json()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=1, max_value=300), min_size=1, max_size=20))
+def test_level_trunk_random_chunkings_give_the_same_events(level, sizes):
+    rec, _, _ = level
+    whole = StreamAnalyzer({"chest": RATE_HZ}, height_m=1.75)
+    whole.feed("chest", rec.t, rec.acc, rec.gyr)
+    whole.finish()
+    an = StreamAnalyzer({"chest": RATE_HZ}, height_m=1.75)
+    i = j = 0
+    while i < len(rec.t):
+        n = sizes[j % len(sizes)]
+        an.feed("chest", rec.t[i:i + n], rec.acc[i:i + n], rec.gyr[i:i + n])
+        i, j = i + n, j + 1
+    an.finish()
+    assert [(e.type, e.t) for e in an.events] == [(e.type, e.t) for e in whole.events]
+    assert an.result().to_json() == whole.result().to_json()
 
 
 def test_level_trunk_plank_hold_without_reps_gives_none():
