@@ -31,30 +31,38 @@ def _bump(t: np.ndarray, t0: float, descent: float, pause: float, ascent: float)
 def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0, dip_deg=0.0,
                neck_deg=0.0, descent=1.2, pause=0.5, ascent=0.9, top_shoulder=None,
                lumbar_on_pelvis=True, skin_rock=0.0, rock_known=True,
-               lumbar_on_trunk=False):
+               lumbar_on_trunk=False, spine_bend_deg=0.0, lower_back_share=0.4, dip_power=1):
     """A rep of a pivot-legs-trunk body with arms holding the shoulders at a given height.
 
     ``skin_rock``: the chest sensor turns further than the trunk by this many degrees per degree
     of elbow flexion (the sternum skin rocking with the shoulder girdle as the elbows bend; the
-    arm is a two-segment chain from the shoulder down to the planted hand, nearly straight at the
-    top); ``rock_known`` puts it in the reference, as a calibration would. Returns the RepWindow
-    (signals as a sensor-aligned engine would report them), the straight reference, and the truth
-    (hip angle at its largest, shoulder drop fraction).
+    arm is a two-segment chain from the shoulder to the planted hand, nearly straight at the top,
+    the shoulder swinging forward over the hand as the body turns on its pivot); ``rock_known``
+    puts it in the reference, as a calibration would. ``dip_deg`` grows with the descent fraction
+    to the power ``dip_power``. ``spine_bend_deg``: the spine bends towards the bottom (as the
+    square of the descent), the lower back (``lower_back_share`` of the hip-shoulder chord)
+    flattening and the thorax steepening about the chord; the hip angle is the chord's against
+    the legs. Returns the RepWindow (signals as a sensor-aligned engine would
+    report them), the straight reference, and the truth (hip angle at its largest, shoulder drop
+    fraction, and the chest's inclination at the top against a straight arm).
     """
     t = np.arange(0.0, 0.5 + descent + pause + ascent + 0.5, 1.0 / FS)
     b = _bump(t, 0.5, descent, pause, ascent)
     lg, lt = geom.legs_m(variant), geom.trunk_m
     h0 = V.top_shoulder_height_m(geom, variant) if top_shoulder is None else top_shoulder
     z = h0 - depth_frac * geom.upper_arm_m * b
-    sag = np.radians(sag_deg + dip_deg * b)
+    sag = np.radians(sag_deg + dip_deg * b ** dip_power)
     # Lg sin(a) + Lt sin(a + sag) = z  (same physics as any sagittal chain)
     a_c, b_c = lg + lt * np.cos(sag), lt * np.sin(sag)
     legs = np.arcsin(z / np.hypot(a_c, b_c)) - np.arctan2(b_c, a_c)
-    trunk = legs + sag
+    trunk = legs + sag                              # the hip-shoulder chord
+    bend = np.radians(spine_bend_deg) * b ** 2      # thorax less lower-back turn
+    thorax = trunk + lower_back_share * bend
+    lower_back = trunk - (1.0 - lower_back_share) * bend
     along, depth = V.sternum_offsets_m(geom)
-    sternum_z = z - along * np.sin(trunk) - depth * np.cos(trunk)
+    sternum_z = z - along * np.sin(thorax) - depth * np.cos(thorax)
     height = sternum_z - sternum_z[0]
-    trunk_deg = np.degrees(trunk)
+    trunk_deg = np.degrees(thorax)
     head_deg = trunk_deg - neck_deg * b
     legs_deg = np.degrees(legs)
     # SPEC events from the sternum height (5 % of excursion)
@@ -64,7 +72,8 @@ def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0
     t_start, t_bottom, t_ascent = t[below[0]], t[near[0]], t[near[-1]]
     t_end = t[below[-1] + 1]
     u, f = geom.upper_arm_m, geom.forearm_m
-    reach = 0.99 * (u + f) - (z[0] - z)            # shoulder-to-wrist distance
+    shoulder_x = lg * np.cos(legs) + lt * np.cos(trunk)   # forward of the pivot
+    reach = np.hypot(0.99 * (u + f) - (z[0] - z), shoulder_x - shoulder_x[0])   # shoulder to wrist
     elbow = np.degrees(np.arccos((u * u + f * f - reach ** 2) / (2 * u * f)))
     flexion = elbow[0] - elbow                      # from the (nearly straight) top
     chest_deg = trunk_deg - skin_rock * flexion
@@ -72,7 +81,7 @@ def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0
     if lumbar_on_pelvis:
         pitch["lumbar"] = legs_deg
     if lumbar_on_trunk:
-        pitch["lumbar"] = trunk_deg
+        pitch["lumbar"] = np.degrees(lower_back)
     w = RepWindow(index=3, t_start=t_start, t_bottom=t_bottom, t_ascent=t_ascent, t_end=t_end, t=t,
                   height_m=height, pitch_deg=pitch, depth_m=float(exc), source_placement="chest")
     # good-form reference: straight body at the top
@@ -81,7 +90,8 @@ def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0
                          variant=None, source="test",
                          extras={"chest_skin_rock": skin_rock} if rock_known else {})
     truth = {"sag_deg": float(np.degrees(sag[np.argmax(np.abs(sag))])),
-             "depth_frac": depth_frac}
+             "depth_frac": depth_frac,
+             "chest_top_vs_straight_arm_deg": float(chest_deg[0] - skin_rock * (180.0 - elbow[0]))}
     return w, ref, truth
 
 
@@ -112,6 +122,78 @@ def test_rocking_chest_skin_is_learned_over_the_set(sag, dip):
         out = assess_rep(w, ref, geom, FormSettings())
     assert out["chest_skin_rock"] == pytest.approx(0.12, abs=0.015)
     assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.5)
+
+
+@pytest.mark.parametrize("variant", ["toe", "knee"])
+@pytest.mark.parametrize("sag,dip", [(0.0, 12.0), (3.0, 10.0), (0.0, -8.0)])
+def test_skin_rock_is_learned_through_a_stomach_dip(variant, sag, dip):
+    """Every rep of the set dips (or piques) towards the bottom, growing from nothing at the top,
+    while the sternum skin rocks 0.12 degree per degree of elbow flexion; no calibration tells it.
+    The dip turns the trunk less than the drop explains: that must not pass for less skin rock,
+    which would hide the dip."""
+    geom = BodyGeometry.from_height(1.75)
+    ref = None
+    for _ in range(4):
+        w, first_ref, truth = _chain_rep(geom, variant=variant, sag_deg=sag, dip_deg=dip, dip_power=2,
+                                         skin_rock=0.12, rock_known=False, lumbar_on_pelvis=False)
+        ref = ref or first_ref
+        ref.variant = variant
+        out = assess_rep(w, ref, geom, FormSettings())
+    assert out["chest_skin_rock"] == pytest.approx(0.12, abs=0.015)
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.5)
+
+
+@pytest.mark.parametrize("sag", [12.0, 0.0, -12.0])
+def test_a_mounting_that_saw_the_person_stand_reads_the_tops_skin_rock(sag):
+    """A session reference that saw the person stand gives absolute inclinations, so a sag held
+    from the first plank is seen. Standing, the arms hang straight; at the plank top the elbows
+    are slightly bent (the arm at 0.99 of its length), so the chest already reads the skin's rock
+    there: the trunk is that much steeper than the chest."""
+    geom = BodyGeometry.from_height(1.8)
+    ref = None
+    for _ in range(4):
+        w, _, truth = _chain_rep(geom, sag_deg=sag, skin_rock=0.12, rock_known=False,
+                                 lumbar_on_pelvis=False)
+        w.pitch_deg["chest"] = (w.pitch_deg["chest"] - w.pitch_deg["chest"][0]
+                                + truth["chest_top_vs_straight_arm_deg"])
+        ref = ref or PlankReference(pitch_deg={"chest": float(w.pitch_deg["chest"][0])},
+                                    variant="toe", source="session", extras={"pitch_absolute": 1.0})
+        out = assess_rep(w, ref, geom, FormSettings())
+    assert out["sag_top_deg"] == pytest.approx(truth["sag_deg"], abs=1.0)
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.0)
+
+
+@pytest.mark.parametrize("sag,bend", [(0.0, 8.0), (12.0, 8.0), (0.0, -6.0)])
+def test_chest_and_lower_back_follow_a_bending_spine(sag, bend):
+    """The spine bends towards the bottom (the thorax steeper, the lower back flatter about the
+    hip-shoulder chord) while the hip angle holds, and the chest skin rocks unknown: with the
+    lower back as well, the chord and so the hip angle are recovered."""
+    geom = BodyGeometry.from_height(1.7)
+    ref = None
+    for _ in range(4):
+        w, first_ref, truth = _chain_rep(geom, sag_deg=sag, spine_bend_deg=bend, skin_rock=0.1,
+                                         rock_known=False, lumbar_on_pelvis=False,
+                                         lumbar_on_trunk=True)
+        ref = ref or first_ref
+        ref.variant = "toe"
+        out = assess_rep(w, ref, geom, FormSettings())
+    assert out["chest_skin_rock_lower_back"] == pytest.approx(0.1, abs=0.015)
+    assert out["spine_bend_deg"] == pytest.approx(bend, abs=1.0)
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.0)
+
+
+def test_a_lower_back_mounting_off_by_degrees_leaves_the_chests_top():
+    """Both mountings saw the person stand, but the lower back's reads 12 degrees off (its turn
+    in a rep is small, so its axes are learned less well): the chest's top inclination stands."""
+    geom = BodyGeometry()
+    w, _, truth = _chain_rep(geom, sag_deg=12.0, lumbar_on_pelvis=False, lumbar_on_trunk=True)
+    w.pitch_deg["lumbar"] = w.pitch_deg["lumbar"] + 12.0
+    ref = PlankReference(pitch_deg={"chest": float(w.pitch_deg["chest"][0]),
+                                    "lumbar": float(w.pitch_deg["lumbar"][0])},
+                         variant="toe", source="session",
+                         extras={"pitch_absolute": 1.0, "chest_skin_rock": 0.0})
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.0)
 
 
 @pytest.mark.parametrize("sag,dip", [(12.0, 0.0), (0.0, 12.0), (-10.0, 0.0)])

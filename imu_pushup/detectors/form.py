@@ -14,17 +14,25 @@ Sag from the chest alone (the body model of :mod:`imu_pushup.body`)
     else the straight line plus the top's difference from the good-form reference; within the
     rep it is the chest's turn less the sternum skin's rocking: the skin and strap over the
     sternum rock with the shoulder girdle as the elbows bend, so a chest sensor turns further
-    than the trunk (real good-form sets: about a quarter further). The rocking is taken as
-    ``(gain - 1)`` times the turn a rigid body makes for the same drop; the gain comes from the
-    calibration's good reps, else from the set's own reps over the upper half of each descent
-    (where a stomach dip has not started). The hip angle is read at the top (a held sag) and over
-    the bottom pause (held plus dip); the larger is the rep's ``sag_deg``.
+    than the trunk (real good-form sets: about a quarter further), by ``k`` degrees per degree
+    of elbow flexion. The elbow flexion follows the shoulder's path over the planted hand: it
+    drops with the sternum and swings forward as the body turns about its pivot. ``k`` comes
+    from the calibration's good reps, else from the set's own descents: the chest's turn beyond
+    a rigid body's for the same drop, less a stomach dip's share (a dip grows from nothing at
+    the top, as the square of the descent fraction, where the rock grows fastest near lockout).
+    A mounting that saw the person stand reads the skin with straight arms; the plank top's
+    slight elbow flexion has already rocked it by ``k`` times that flexion. The hip angle is
+    read at the top (a held sag) and over the bottom pause (held plus dip); the larger is the
+    rep's ``sag_deg``.
 
 Sag with a lumbar sensor as well
-    A lower-back sensor on the lumbar spine turns with the trunk without the sternum skin's
-    rocking: the chain then runs on its inclination. On the sacrum it turns with the pelvis and
-    legs: the chest-pelvis angle is the hip angle itself. The reading that agrees with the chest
-    chain at the (rock-free) top tells which.
+    The lower back (lumbar spine or sacrum) lies on the trunk's side of the hip joint and turns
+    with the trunk, free of the sternum skin's rocking, so the chest's turn beyond it measures
+    ``k``. The spine may bend within a rep (a hollowing lower back lets the thorax turn less
+    than the lower back): that bend is what remains of the chest's turn beyond the lower back's
+    once the rock is off, taken with the shape of a stomach dip. The chain runs on the
+    hips-to-shoulders chord: the lower back's turn plus the thorax's length share of the bend,
+    from the lower back's top inclination (the chest's when they disagree: a mounting error).
 
 Variant
     The set's pivot radius (the sternum's drop against the trunk's turn: about 1.3 m on the
@@ -126,12 +134,15 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     if not top.any():
         top = np.zeros(len(t), dtype=bool)
         top[: max(1, min(len(t), 3))] = True
+    descent = rep & (t <= window.t_bottom)
     pitch = {p: _smooth(np.asarray(v, dtype=float), t, settings.smooth_s)
              for p, v in window.pitch_deg.items() if v is not None and len(v) == len(t) and len(t)}
     ref = {p: _reference_pitch(reference, p, v, top) for p, v in pitch.items()}
     height = None
     if window.height_m is not None and len(window.height_m) == len(t):
-        height = np.asarray(window.height_m, dtype=float)
+        # Smoothed as the angles are, so that height and angle stay in step (a lag between them
+        # would pass for a turn the drop does not explain).
+        height = _smooth(np.asarray(window.height_m, dtype=float), t, settings.smooth_s)
 
     out: dict[str, Any] = {}
     lead_is_chest = window.source_placement == "chest" and height is not None
@@ -158,7 +169,6 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         out["pivot_radius_m"] = radius if radius is not None else math.nan
         out["chest_radius_raw_m"] = raw_radius if raw_radius is not None else math.nan
         if reference.variant is None:
-            descent = rep & (t <= window.t_bottom)
             absolute = reference.source == "session" and _is_absolute(reference, "chest")
             rock_evidence = _variant_rock_evidence(geometry, height[descent], pitch["chest"][descent],
                                                    tops["chest"], ref["chest"], absolute)
@@ -177,8 +187,15 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         # A calibration's good-form reference beats the straight line of a body model.
         return reference.source == "session" and _is_absolute(reference, p)
 
+    # A mounting that saw the person stand reads the sternum skin as it sits with straight arms;
+    # at the plank top the elbows are not locked, so the skin has already rocked by the set's
+    # rock times the top's elbow flexion (the trunk is that much steeper than the chest reads).
+    top_rock = _skin_rock_so_far(reference, settings) * top_elbow_flexion_deg(geometry)
+
     def base_of(p: str) -> float:
-        return tops[p] if session_absolute(p) else chain.top_pitch_deg + (tops[p] - ref[p])
+        if session_absolute(p):
+            return tops[p] + (top_rock if p == "chest" and lead_is_chest else 0.0)
+        return chain.top_pitch_deg + (tops[p] - ref[p])
 
     bottom = (t >= window.t_bottom) & (t <= window.t_ascent)
     if not bottom.any():
@@ -188,24 +205,20 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     rigid = None   # turn of a rigid straight body for the sternum's drop, deg (+ going down)
     rock = None    # the sternum skin's extra turn, deg (+ going down)
     if lead_is_chest and "chest" in pitch:
+        descent_frac = _descent_frac(height, rep)
         rigid = _rigid_rotation_deg(chain, base_of("chest"), height)
-        flex = elbow_flexion_deg(geometry, -height)
+        flex = chain_elbow_flexion_deg(chain, geometry, height, base_of("chest") - rigid, base_of("chest"))
         turn = tops["chest"] - pitch["chest"]
         k = reference.extras.get("chest_skin_rock")
         if k is None and "chest_rotation_gain" in reference.extras:
             rock = (gain - 1.0) * rigid        # a calibration file from before the skin model
         else:
             if k is None:
-                # No calibration: the set's own, from the chest's turn beyond a rigid body's over
-                # the upper half of the descent (a stomach dip grows towards the bottom),
-                # running over the set's reps.
-                upper = ((t <= window.t_bottom) & (height >= SKIN_ROCK_UPPER_FRAC * float(np.min(height[rep])))
-                         & (height <= 0.1 * float(np.min(height[rep]))))
-                rep_k = None
-                if upper.sum() >= 3 and float(np.max(flex[upper])) >= MIN_FLEX_DEG:
-                    rep_k = float(np.dot(turn[upper] - rigid[upper], flex[upper])
-                                  / np.dot(flex[upper], flex[upper]))
-                k = _running_mean(reference, "skin_rock", rep_k, settings.chest_skin_rock, SKIN_ROCK_RANGE)
+                # No calibration: the set's own, from the chest's turn beyond a rigid body's
+                # over the descents so far, a stomach dip's share set apart.
+                moments = skin_rock_moments(turn[descent] - rigid[descent], flex[descent],
+                                            descent_frac[descent])
+                k = _pooled_skin_rock(reference, moments, settings.chest_skin_rock)
                 reference.extras["skin_rock_so_far"] = k
                 out["chest_skin_rock"] = k
             rock = float(k) * flex
@@ -237,7 +250,18 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     if lead_is_chest and trunk is not None:
         sag = _chain_sag(chain, height, trunk, trunk_top)
         if "lumbar" in pitch:
-            sag, _ = _with_lumbar(chain, height, trunk, sag, trunk_from, top, bottom)
+            # The chest's turn beyond the lower back's is the sternum skin's rock (plus any bend
+            # of the spine, set apart by its shape): measured against the lower back, over the set.
+            beyond = (tops["chest"] - pitch["chest"]) - (tops["lumbar"] - pitch["lumbar"])
+            moments = skin_rock_moments(beyond[descent], flex[descent], descent_frac[descent])
+            k_back = _pooled_skin_rock(reference, moments, _skin_rock_so_far(reference, settings),
+                                       key="lower_back_rock")
+            out["chest_skin_rock_lower_back"] = k_back
+            bend = spine_bend_deg(beyond[descent] - k_back * flex[descent], descent_frac[descent])
+            out["spine_bend_deg"] = bend
+            thorax = base_of("chest") + (pitch["chest"] - tops["chest"]) + k_back * flex
+            sag = _with_lumbar(chain, height, thorax, pitch["lumbar"], base_of("lumbar"), top,
+                               bend * descent_frac ** 2)
     elif "chest" in pitch and "lumbar" in pitch:
         sag = (pitch["chest"] - ref["chest"]) / gain - (pitch["lumbar"] - ref["lumbar"])
     drop = _shoulder_drop_m(window, height, trunk, trunk_top, pitch, ref, down, chain)
@@ -354,6 +378,17 @@ class _BodyChain:
         return (sternum_height_m + self.along_m * (np.sin(p) - math.sin(p0))
                 + self.depth_m * (np.cos(p) - math.cos(p0)))
 
+    def shoulder_forward_m(self, trunk_deg: np.ndarray, trunk_top_deg: float) -> np.ndarray:
+        """Forward travel (m, towards the head) of the shoulders from the top as the body turns on
+        its pivot with the hip angle the top shows: ``Lg cos(legs) + Lt cos(trunk)`` grows as the
+        body flattens."""
+        hip_deg = float(self.sag_deg(np.array([trunk_top_deg]), np.array([self.top_shoulder_m]))[0])
+        trunk = np.radians(np.asarray(trunk_deg, dtype=float))
+        legs = trunk - math.radians(hip_deg)
+        trunk_top, legs_top = math.radians(trunk_top_deg), math.radians(trunk_top_deg - hip_deg)
+        return (self.legs_m * (np.cos(legs) - math.cos(legs_top))
+                + self.trunk_m * (np.cos(trunk) - math.cos(trunk_top)))
+
     def sag_deg(self, trunk_deg: np.ndarray, shoulder_m: np.ndarray) -> np.ndarray:
         """Hip angle (SPEC sign) from trunk pitch and shoulder height above the pivot."""
         s = (shoulder_m - self.trunk_m * np.sin(np.radians(trunk_deg))) / self.legs_m
@@ -444,41 +479,70 @@ def _is_absolute(reference: PlankReference, placement: str) -> bool:
             and value != 0.0)
 
 
+def _descent_frac(height_m: np.ndarray, rep: np.ndarray) -> np.ndarray:
+    """How far down the rep each sample is (0 at the top, 1 at the lowest point)."""
+    depth_m = -float(np.min(height_m[rep])) if rep.any() else 0.0
+    if not depth_m > 0:
+        return np.zeros(len(height_m))
+    return np.clip(-np.asarray(height_m, dtype=float) / depth_m, 0.0, 1.0)
+
+
 def _chain_sag(chain: "_BodyChain", height: np.ndarray, trunk: np.ndarray, trunk_top: float) -> np.ndarray:
     """Hip angle over the window from the sternum's height and the trunk's inclination."""
     shoulder = chain.top_shoulder_m + chain.shoulder_change_m(height, trunk, trunk_top)
     return chain.sag_deg(trunk, shoulder)
 
 
-def _with_lumbar(chain: "_BodyChain", height: np.ndarray, trunk_chest: np.ndarray,
-                 sag_chest: np.ndarray, trunk_from: Any, top: np.ndarray,
-                 bottom: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Hip angle with a lower-back sensor as well, and whether that sensor rides on the trunk.
+def _with_lumbar(chain: "_BodyChain", height: np.ndarray, thorax: np.ndarray,
+                 lumbar_deg: np.ndarray, lumbar_top_deg: float, top: np.ndarray,
+                 bend_deg: np.ndarray) -> np.ndarray:
+    """Hip angle with a lower-back sensor as well.
 
-    A lower-back sensor either rides on the trunk (lumbar spine above the sacrum) or turns with
-    the pelvis and legs (on the sacrum). On the trunk it gives the trunk's inclination without
-    the sternum skin's rocking, so the body chain runs on it; on the pelvis the chest-pelvis
-    angle is the hip angle itself. The reading that agrees with the chest-alone chain at the top
-    of the rep (free of the sternum skin's rocking) tells which is the case.
+    The lower back (lumbar spine, sacrum) lies on the trunk's side of the hip joint and turns
+    with the trunk, free of the sternum skin's rocking. The spine may bend within a rep (a
+    hollowing lower back lets the thorax turn less): ``bend_deg`` is how much less the thorax
+    has turned than the lower back. The hips-to-shoulders chord, which puts the shoulders where
+    they are, turns by the two parts' turns weighted by their lengths: the lower back's turn
+    plus the thorax's share (``1 - LOWER_BACK_SHARE``) of the bend. At the top, where the bend
+    has not started, the chord's inclination is the lower back's (the chest's carries the rock
+    of however straight the arms are held), unless the two disagree by more than a mounting
+    can be trusted to (``LUMBAR_TOP_AGREE_DEG``): then the chest's, as a lower-back mounting
+    is learned from a smaller turn. The sternum rides on the thorax.
     """
-    lumbar = trunk_from("lumbar", 1.0)
-    on_trunk = _chain_sag(chain, height, lumbar, float(np.median(lumbar[top])))
-    on_pelvis = trunk_chest - lumbar
-    err_trunk = float(np.median(np.abs(on_trunk[top] - sag_chest[top])))
-    err_pelvis = float(np.median(np.abs(on_pelvis[top] - sag_chest[top])))
-    if err_pelvis + LUMBAR_MARGIN_DEG < err_trunk:
-        return on_pelvis, False
-    return on_trunk, True
+    back_change = np.asarray(lumbar_deg, dtype=float) - float(np.median(lumbar_deg[top]))
+    thorax_top = float(np.median(thorax[top]))
+    chord_top = thorax_top
+    if abs(lumbar_top_deg - thorax_top) <= LUMBAR_TOP_AGREE_DEG:
+        chord_top = lumbar_top_deg
+    chord = chord_top + back_change + (1.0 - LOWER_BACK_SHARE) * bend_deg
+    shoulder = chain.top_shoulder_m + chain.shoulder_change_m(height, thorax, thorax_top)
+    return chain.sag_deg(chord, shoulder)
 
 
-#: The pelvis reading must agree this much better with the chest chain at the top (deg); a still
-#: plank top is free of the sternum skin's rocking, the bottom is not.
-LUMBAR_MARGIN_DEG = 3.0
+def spine_bend_deg(thorax_less_back_turn_deg: np.ndarray, descent_frac: np.ndarray) -> float:
+    """How much less (deg) the thorax turns than the lower back at the bottom of one descent.
+
+    A bend of the spine grows from nothing at the top towards the bottom, like a stomach dip:
+    the least-squares factor of the square of the descent fraction. Strap wobble and a slip of
+    the chest strap do not follow that shape and stay out of it. 0 without enough samples.
+    """
+    y = np.asarray(thorax_less_back_turn_deg, dtype=float)
+    z = np.clip(np.asarray(descent_frac, dtype=float), 0.0, 1.0) ** 2
+    ok = np.isfinite(y) & np.isfinite(z)
+    zz = float(np.dot(z[ok], z[ok]))
+    if ok.sum() < 5 or zz <= 0:
+        return 0.0
+    return -float(np.dot(z[ok], y[ok])) / zz
 
 
-#: The set's own skin rock is measured between 10 % and this fraction of each rep's descent, where
-#: a stomach dip (growing with the square of the depth) has barely started.
-SKIN_ROCK_UPPER_FRAC = 0.35
+#: The lower back's (pelvis and lumbar spine) share of the hips-to-shoulders length (segment
+#: tables: the lumbar-pelvic part is about 0.4 of the trunk, the thorax the rest).
+LOWER_BACK_SHARE = 0.4
+#: Two sensors on the trunk read its top inclination alike within this (deg): each is good to
+#: about a degree, so a larger difference is a mounting error.
+LUMBAR_TOP_AGREE_DEG = 3.0
+
+
 #: Shoulder-to-wrist distance at the top, as a fraction of the arm's length: arms straight but
 #: not locked back (about 15 degrees of elbow flexion).
 LOCKOUT_FRAC = 0.99
@@ -542,35 +606,90 @@ def _running_gain(reference: PlankReference, rep_gain: float | None, default: fl
     return math.exp(reference.extras["gain_log_sum"] / n)
 
 
-def elbow_flexion_deg(geometry: BodyGeometry, shoulder_drop_m: np.ndarray) -> np.ndarray:
-    """Elbow flexion (deg, 0 at the top) for a shoulder drop straight down over the planted hand:
-    the arm's two segments close the shoulder-wrist distance by the drop, from nearly straight."""
-    u, f = geometry.upper_arm_m, geometry.forearm_m
-
-    def flexion(reach: np.ndarray) -> np.ndarray:
-        d = np.clip(reach, abs(u - f) + 1e-3, u + f)
-        return 180.0 - np.degrees(np.arccos(np.clip((u * u + f * f - d * d) / (2 * u * f), -1.0, 1.0)))
-
-    top = LOCKOUT_FRAC * (u + f)
+def elbow_flexion_deg(geometry: BodyGeometry, shoulder_drop_m: np.ndarray,
+                      shoulder_forward_m: np.ndarray | float = 0.0) -> np.ndarray:
+    """Elbow flexion (deg, 0 at the top) for a shoulder that drops and moves forward (towards the
+    head) from the top, nearly straight over the planted hand: the arm's two segments span the
+    shoulder-wrist distance."""
+    top = LOCKOUT_FRAC * (geometry.upper_arm_m + geometry.forearm_m)
     drop = np.maximum(np.asarray(shoulder_drop_m, dtype=float), 0.0)
-    return flexion(top - drop) - flexion(np.array(top))
+    reach = np.hypot(top - drop, np.asarray(shoulder_forward_m, dtype=float))
+    return _flexion_at_reach_deg(geometry, reach) - _flexion_at_reach_deg(geometry, np.array(top))
+
+
+def top_elbow_flexion_deg(geometry: BodyGeometry) -> float:
+    """Elbow flexion (deg) at the plank top against a straight arm (arms not locked back)."""
+    top = LOCKOUT_FRAC * (geometry.upper_arm_m + geometry.forearm_m)
+    return float(_flexion_at_reach_deg(geometry, np.array(top)))
+
+
+def _flexion_at_reach_deg(geometry: BodyGeometry, reach_m: np.ndarray) -> np.ndarray:
+    """Elbow flexion (deg, 0 straight) of an arm whose shoulder is ``reach_m`` from the wrist."""
+    u, f = geometry.upper_arm_m, geometry.forearm_m
+    d = np.clip(reach_m, abs(u - f) + 1e-3, u + f)
+    return 180.0 - np.degrees(np.arccos(np.clip((u * u + f * f - d * d) / (2 * u * f), -1.0, 1.0)))
+
+
+def chain_elbow_flexion_deg(chain: "_BodyChain", geometry: BodyGeometry, height_m: np.ndarray,
+                            trunk_deg: np.ndarray, trunk_top_deg: float) -> np.ndarray:
+    """Elbow flexion (deg, 0 at the top) along the rep: the shoulders drop with the sternum and
+    swing forward past the planted hands as the body turns about its pivot (about 10 cm on the
+    toes and 15 cm on the knees at full depth), which keeps the arm straighter than a drop
+    straight down would."""
+    drop = -chain.shoulder_change_m(height_m, trunk_deg, trunk_top_deg)
+    return elbow_flexion_deg(geometry, drop, chain.shoulder_forward_m(trunk_deg, trunk_top_deg))
+
+
+def skin_rock_moments(beyond_rigid_deg: np.ndarray, flexion_deg: np.ndarray,
+                      descent_frac: np.ndarray) -> tuple[float, float] | None:
+    """Moments ``(sum x*y, sum x*x)`` of the sternum skin's rock over one descent, a stomach dip's
+    share set apart.
+
+    The chest turns beyond a rigid body by the skin's rock (``k`` times the elbow flexion) less
+    the trunk turn a stomach dip takes back. The rock grows fastest near lockout; a dip grows
+    from nothing at the top, where the held posture is defined, towards the bottom, taken with
+    the shape of the square of the descent fraction. Both sides are projected off that shape,
+    so ``k`` is the ratio of the moments (pooled over reps) whatever such a dip. A hip angle
+    that changes evenly from the very top looks much like the rock (the flexion grows nearly
+    evenly past the first fifth of the descent): only a calibration or a lower-back sensor tells
+    those apart. None without enough samples or flexion.
+    """
+    x, y = np.asarray(flexion_deg, dtype=float), np.asarray(beyond_rigid_deg, dtype=float)
+    u = np.clip(np.asarray(descent_frac, dtype=float), 0.0, 1.0)
+    ok = np.isfinite(x) & np.isfinite(y) & np.isfinite(u)
+    if ok.sum() < 5 or float(np.max(x[ok])) < MIN_FLEX_DEG:
+        return None
+    x, y = _off_dip_shape(x[ok], u[ok]), _off_dip_shape(y[ok], u[ok])
+    xx = float(np.dot(x, x))
+    return (float(np.dot(x, y)), xx) if xx > 0 else None
+
+
+def _off_dip_shape(values: np.ndarray, descent_frac: np.ndarray) -> np.ndarray:
+    """``values`` less their least-squares part along a dip's shape, the square of the descent
+    fraction."""
+    z = descent_frac ** 2
+    zz = float(np.dot(z, z))
+    return values - z * float(np.dot(z, values)) / zz if zz > 0 else values
+
+
+def _pooled_skin_rock(reference: PlankReference, moments: tuple[float, float] | None,
+                      default: float, key: str = "skin_rock") -> float:
+    """The set's skin rock so far: pooled moments of its descents (kept in ``reference.extras``
+    under ``key``), clipped to the plausible range; ``default`` before any descent told it."""
+    ex = reference.extras
+    if moments is not None:
+        ex[f"{key}_xy"] = ex.get(f"{key}_xy", 0.0) + moments[0]
+        ex[f"{key}_xx"] = ex.get(f"{key}_xx", 0.0) + moments[1]
+    xx = ex.get(f"{key}_xx", 0.0)
+    if xx <= 0:
+        return default
+    return float(np.clip(ex[f"{key}_xy"] / xx, *SKIN_ROCK_RANGE))
 
 
 def _skin_rock_so_far(reference: PlankReference, settings: "FormSettings") -> float:
     """The sternum skin's turn per degree of elbow flexion: calibrated, else the set's so far."""
     k = reference.extras.get("chest_skin_rock", reference.extras.get("skin_rock_so_far"))
     return float(settings.chest_skin_rock if k is None else k)
-
-
-def _running_mean(reference: PlankReference, key: str, value: float | None, default: float,
-                  limits: tuple[float, float]) -> float:
-    """Mean of a per-rep value over the set so far (clipped; kept in ``reference.extras``)."""
-    if value is not None and np.isfinite(value):
-        v = min(max(value, limits[0]), limits[1])
-        reference.extras[f"{key}_sum"] = reference.extras.get(f"{key}_sum", 0.0) + v
-        reference.extras[f"{key}_n"] = reference.extras.get(f"{key}_n", 0.0) + 1.0
-    n = reference.extras.get(f"{key}_n", 0.0)
-    return reference.extras[f"{key}_sum"] / n if n > 0 else default
 
 
 def _running_log_mean(reference: PlankReference, key: str, value: float | None,
@@ -605,17 +724,18 @@ def _variant_rock_evidence(geometry: BodyGeometry, height_m: np.ndarray, chest_d
 
     For each pivot the body turns as a rigid chain for the sternum's drop (the hip angle the top
     shows is kept); what the chest turns beyond that is the skin's rock, which should follow the
-    elbow flexion. Returns ``{variant: skin_rock_fit}``; None when a variant has no fit.
+    elbow flexion along that pivot's shoulder path. Returns ``{variant: skin_rock_fit}``; None when a variant has no fit.
     """
     if len(height_m) < 5 or not np.all(np.isfinite(height_m)):
         return None
-    flexion_deg = elbow_flexion_deg(geometry, -height_m)
     turn_deg = chest_top_deg - chest_deg
     out = {}
     for v in VARIANTS:
         chain = _BodyChain(geometry, v)
         top_deg = chest_top_deg if absolute else chain.top_pitch_deg + (chest_top_deg - chest_ref_deg)
-        fit = _variant.skin_rock_fit(turn_deg, _rigid_rotation_deg(chain, top_deg, height_m), flexion_deg)
+        rigid_deg = _rigid_rotation_deg(chain, top_deg, height_m)
+        flexion_deg = chain_elbow_flexion_deg(chain, geometry, height_m, top_deg - rigid_deg, top_deg)
+        fit = _variant.skin_rock_fit(turn_deg, rigid_deg, flexion_deg)
         if fit is None:
             return None
         out[v] = fit
