@@ -184,3 +184,113 @@ def test_walking_without_a_standing_hold_is_not_a_set():
         seg.vertical_acc = lambda a, b: av[a - int(r.k[0]): b - int(r.k[0]) + 1]
         no_holds = np.zeros(len(up), bool)
         assert seg.process(int(r.k[0]), up, no_holds, r.breaks) == [], p
+
+
+# -- physics of the arm segments (analytic geometry) ----------------------------------------------
+
+FOREARM_M, UPPER_ARM_M = 0.26, 0.33
+
+
+def _planted_arm(shoulder_m: np.ndarray, along_frac: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Upper-arm tilt from vertical (deg) and height of a sensor ``along_frac`` of the way from
+    the elbow to the shoulder (m), for a shoulder ``shoulder_m`` straight above a planted hand."""
+    e_up = (FOREARM_M**2 - UPPER_ARM_M**2 + shoulder_m**2) / (2.0 * shoulder_m)
+    e_back = np.sqrt(np.maximum(FOREARM_M**2 - e_up**2, 0.0))
+    tilt_deg = np.degrees(np.arctan2(e_back, shoulder_m - e_up))
+    return tilt_deg, e_up + along_frac * (shoulder_m - e_up)
+
+
+def _second_derivative(z: np.ndarray) -> np.ndarray:
+    return np.gradient(np.gradient(z, 1.0 / RATE), 1.0 / RATE)
+
+
+def _run_with_acc(placement: str, up: np.ndarray, still: np.ndarray, acc: np.ndarray | None):
+    seg = ArmSegmenter(placement, RATE)
+    if acc is not None:
+        seg.vertical_acc = lambda a, b: acc[a:b + 1]
+    return seg.process(0, up, still, np.zeros(len(up), bool))
+
+
+def _hold(value: float, dur_s: float) -> np.ndarray:
+    return np.full(int(dur_s * RATE), value)
+
+
+def _one_pushup(bottom_hold_s: float):
+    """Shoulder height over a planted hand: plank hold, one rep, plank hold. Returns the upper
+    arm's up vectors, still mask, sensor vertical acceleration and the shoulder height (m)."""
+    top, bottom = 0.97 * (FOREARM_M + UPPER_ARM_M), 0.30
+    parts = [_hold(top, 2.0), _ramp(top, bottom, 1.0), _hold(bottom, bottom_hold_s),
+             _ramp(bottom, top, 1.0), _hold(top, 2.0)]
+    still = np.concatenate([np.full(len(p), i in (0, 2, 4)) for i, p in enumerate(parts)])
+    shoulder = np.concatenate(parts)
+    tilt, z = _planted_arm(shoulder)
+    return _rot_x(tilt), still, _second_derivative(z), shoulder
+
+
+def test_single_push_up_between_plank_holds_is_a_rep():
+    """A set of one rep: no series of turns, but the upper arm leaves the held plank posture,
+    turns once with the sensor going down and back up as the shoulder does, and holds again."""
+    up, still, acc, shoulder = _one_pushup(bottom_hold_s=0.4)
+    reps = _run_with_acc("upper_arm", up, still, acc)
+    assert len(reps) == 1
+    band = shoulder.min() + 0.05 * (shoulder.max() - shoulder.min())   # SPEC: 5 % of the excursion
+    t_bottom = np.argmax(shoulder <= band) / RATE
+    assert abs(reps[0].k_bottom / RATE - t_bottom) <= 0.1
+
+
+def test_single_rep_needs_the_vertical_acceleration():
+    """Without the sensor's height a lone excursion cannot be told from other one-off motions."""
+    up, still, _, _ = _one_pushup(bottom_hold_s=0.4)
+    assert _run_with_acc("upper_arm", up, still, None) == []
+
+
+def test_lying_on_the_floor_is_not_a_lone_rep():
+    """Down to the floor, lying there, back up: a bottom far longer than a push-up's pause."""
+    up, still, acc, _ = _one_pushup(bottom_hold_s=6.0)
+    assert _run_with_acc("upper_arm", up, still, acc) == []
+
+
+def test_arm_raised_from_hanging_is_not_a_lone_rep():
+    """The same rotation from vertical and back, but the arm hangs from a still shoulder: the
+    sensor rises as the arm swings up (a pendulum), where a push-up lowers it."""
+    up, still, _, _ = _one_pushup(bottom_hold_s=0.4)
+    tilt = np.degrees(np.arccos(np.clip(up[:, 2], -1.0, 1.0)))
+    z_sensor = 1.40 - 0.5 * UPPER_ARM_M * np.cos(np.radians(tilt))
+    assert _run_with_acc("upper_arm", up, still, _second_derivative(z_sensor)) == []
+
+
+def _forearm_series(n_reps: int, body_drop_m: float, radius_m: float = 0.05):
+    """Forearm tilting 0 -> 30 deg and back n times between holds; the wrist sensor turns about a
+    pivot ``radius_m`` away while the pivot itself goes down by ``body_drop_m`` at the bottom."""
+    tilt = [_hold(0.0, 1.5)]
+    for _ in range(n_reps):
+        tilt += [_ramp(0.0, 30.0, 1.0), _hold(30.0, 0.3), _ramp(30.0, 0.0, 1.0), _hold(0.0, 0.6)]
+    tilt.append(_hold(0.0, 1.5))
+    still = np.concatenate([np.full(len(p), i % 4 in (0, 2) if 0 < i < len(tilt) - 1 else True)
+                            for i, p in enumerate(tilt)])
+    th = np.concatenate(tilt)
+    z = radius_m * np.cos(np.radians(th)) - body_drop_m * th / 30.0
+    return _rot_x(th), still, _second_derivative(z)
+
+
+def test_wrist_counts_reps_on_a_planted_hand_only():
+    """The same forearm rotations: counted when the sensor turns about the planted wrist, not when
+    it also goes down and up with the body (a squat or sitting down with the arms)."""
+    up, still, acc = _forearm_series(5, body_drop_m=0.0)
+    assert len(_run_with_acc("wrist", up, still, acc)) == 5
+    up, still, acc = _forearm_series(5, body_drop_m=0.25)
+    assert _run_with_acc("wrist", up, still, acc) == []
+
+
+@pytest.mark.parametrize("n_reps", [1, 2])
+@pytest.mark.parametrize("placement", ["upper_arm", "wrist"])
+def test_short_simulated_sets_are_counted(placement, n_reps):
+    """Sets of one or two reps (no series of five turns to recognise) on simulated sessions."""
+    for seed in (5, 6, 7):
+        sim = simulate_session(seed=seed, n_reps=n_reps, placements=("upper_arm", "wrist"),
+                               sampling_rate_hz=RATE)
+        truth = sim.truth["reps"]
+        reps = ip.analyze(sim.recordings[placement]).reps
+        assert len(reps) == len(truth), (seed, placement)
+        err = np.abs(reps["t_bottom"].to_numpy() - np.array([r["t_bottom"] for r in truth]))
+        assert np.max(err) <= 0.3, (seed, placement)

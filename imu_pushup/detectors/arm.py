@@ -9,25 +9,33 @@ Physics used (thresholds from the body, not fitted to recordings):
   rotations, often running straight into the first descent or out of the last ascent without a
   still plank in between. A still top hold is therefore not required: the detector finds the
   *turning points* of the segment's up vector (the sample farthest from the last turn, once the
-  motion has come back from it) and recognises a set when five consecutive turning points
-  alternate between two postures with similar strokes. Reps are then counted on the rotation from
-  the set's top posture, rescanning from before the series, so a first descent that continued
-  the entry motion still counts (reps before the series must match it closely).
-* Which posture is the top: the arm segment hangs or stands vertical in the rest postures
-  (standing, kneeling, plank) as at the top of a push-up, so the top is the end nearer the last
-  still hold before the series; when no hold tells, the vertical acceleration at the turns does
-  (the body turns upwards at the bottom, downwards at the top).
+  motion has come back from it; also where the segment stops in a still hold, and the posture
+  the stream's first stroke left) and recognises a set when five consecutive turning points
+  alternate between two postures with similar strokes (strokes timed without the holds at their
+  start). Reps are then counted on the rotation from the set's top posture, rescanning from
+  before the series, so a first descent that continued the entry motion still counts (reps before
+  the series must match it closely and, on the upper arm, go down and back up).
+* A set of one rep has no series: a single excursion from a held posture back to it counts when
+  it has the physics of a push-up (below) and no long stay at the bottom (lying down is not a
+  pause), and is no part of an alternation.
+* Which posture is the top: the upper arm hangs from the shoulder, which a push-up lowers: the
+  sensor is higher at the top (vertical acceleration integrated twice, velocity zero at the turns
+  and wherever the sensor is still). Without that height (wrist, whose hand does not move): the
+  arm segment hangs or stands vertical in the rest postures (standing, kneeling, plank) as at the
+  top of a push-up, so the top is the end nearer the last still hold before the series, else the
+  stream's first posture (a lone rep: the held end nearer the stream's first posture).
 * Not push-ups: a swinging arm (walking) passes through the rest posture between two ends far
-  from it and turns at both ends alike; an upper-arm sensor that does not go down and up with the
-  strokes (twice-integrated vertical acceleration) is not on a pushing arm; a wrist sensor that
-  accelerates is not on a planted hand.
+  from it; an upper-arm sensor that does not go down and up with the strokes is not on a pushing
+  arm; a wrist sensor on a planted hand turns about the wrist joint, a few cm away, so it moves
+  vertically no faster than that radius times the forearm's tilt rate (a hand that moves with
+  the body or swings with the arm does), and it does not accelerate much.
 * Each rep must turn at least a set fraction of the set's rotation, reach near its bottom posture
   and come back towards its top; its SPEC events are computed on the shoulder-height proxy
   :func:`arm_height`. A set ends after a pause without reps (a resumed set is found again).
 
-Delay: the first reps of a set are reported once the series is recognised (about two reps in);
-later reps when the rotation turns back down after the top, or settles there. Depth is not
-reported (not observable from an arm segment).
+Delay: the first reps of a set are reported once the series is recognised (about two reps in),
+a lone rep once its end is a turning point; later reps when the rotation turns back down
+after the top, or settles there. Depth is not reported (not observable from an arm segment).
 """
 from __future__ import annotations
 
@@ -57,15 +65,18 @@ class ArmSettings:
     swing_frac: float = 0.25        # rest this far (x amplitude) from both ends, and the strokes
                                     # pass within half of that of it: a swing through the rest
     rest_frac: float = 0.35         # rest within this (x amplitude) of one end: that end is the top
-    acc_cue_m_s2: float = 0.3       # bottom-minus-top vertical acceleration that decides the top
-    acc_set_m_s2: float = 1.0       # turns this different in vertical acceleration are push-up
-                                    # bottoms and tops (a swinging arm turns alike at both ends)
     acc_reject_m_s2: float = 3.0    # a rep whose bottom is this much below its top in vertical
                                     # acceleration turns the wrong way (an exit, not a push-up)
     min_stroke_drop_m: float | None = None   # upper arm: the sensor goes down and up this much
                                     # per stroke (it sits between the shoulder and the elbow)
     planted_rms_m_s2: float | None = None   # wrist: the hand is planted, the sensor barely moves
                                     # (vertical acceleration RMS over a rep below this)
+    pivot_radius_m: float | None = None   # wrist: the sensor sits this close to the wrist joint, the
+                                    # pivot of a planted hand, so it moves no faster vertically than
+                                    # this radius times the forearm's tilt rate
+    pivot_speed_tol_m_s: float = 0.03   # vertical speed error of the integrated acceleration ...
+    turn_acc_err_m_s2: float = 0.15  # ... plus this vertical acceleration error as the sensor turns
+                                    # (accelerometer scale and axis errors, ~1.5 % of gravity)
     acc_window_s: float = 0.15      # half window around a turning point for that acceleration
     start_frac: float = 0.45        # rotation (fraction of the set amplitude) that starts a rep
     min_stroke_s: float = 0.2
@@ -77,6 +88,10 @@ class ArmSettings:
     idle_s: float = 8.0             # no rep started this long after the last: the set is over
     settle_s: float = 0.25          # no new top for this long after the ascent: rep over
     hold_s: float = 0.4             # still this long: a hold (rest posture)
+    lone_amp_factor: float = 1.5    # a rep on its own without a height to check (wrist) turns
+                                    # at least this times min_amp_deg
+    max_bottom_hold_s: float = 3.0  # a rep on its own: longer at the bottom is lying down, not
+                                    # the pause of a push-up ("hold one count")
     still_gyr_deg_s: float = 6.0    # read by the engine for its still mask
     still_acc_m_s2: float = 0.6
     min_depth_m: float = 0.0        # unused for arms (no depth); kept for the engine's interface
@@ -88,13 +103,20 @@ class ArmSettings:
         kw: dict[str, Any] = {}
         if placement == "upper_arm":   # even a quarter-depth rep turns the upper arm ~30 degrees
             kw.update(min_amp_deg=20.0, min_stroke_drop_m=0.025)
-        if placement == "wrist":   # the forearm rotates less (10-30 degrees) about the planted hand
-            kw.update(min_amp_deg=8.0, turn_deg=3.0, planted_rms_m_s2=1.0)
+        if placement == "wrist":
+            # the forearm turns about the planted hand less than the upper arm, but more than a
+            # weight shift in the plank tilts it (the shoulders move a few cm over an arm of
+            # ~0.6 m: up to ~10 degrees); a strap or watch sits within ~10 cm of the wrist joint
+            kw.update(min_amp_deg=15.0, turn_deg=3.0, planted_rms_m_s2=1.0, pivot_radius_m=0.10)
         if base is not None:
             kw.update(still_gyr_deg_s=base.still_gyr_deg_s, still_acc_m_s2=base.still_acc_m_s2,
                       hold_s=base.hold_s, band=base.band)
         return cls(**kw)
 
+
+#: Window of the central differences that give the tilt rate (s): smooths the up vector's noise,
+#: short against a stroke.
+TILT_RATE_WINDOW_S = 0.1
 
 #: Upper-arm tilt from vertical at the top of a rep: "straight" arms at the top are 1-2 % short
 #: of full extension (elbow not hyper-locked), which tilts the upper arm by about 8-11 degrees.
@@ -112,6 +134,17 @@ def arm_height(rotation_deg: np.ndarray, placement: str) -> np.ndarray:
     rot = np.asarray(rotation_deg, dtype=float)
     tilt = UPPER_ARM_TOP_TILT_DEG if placement == "upper_arm" else 0.0
     return np.cos(np.radians(rot + tilt))
+
+
+def _stroke_ends(rot_deg: np.ndarray, i_low: int, frac: float = 0.2) -> list[int]:
+    """Indices (departure, low, return) of a rep's rotation: the last sample before the low and
+    the first after it within ``frac`` of the low's rotation from the top (the strokes proper,
+    without what the segment did while it stayed near the top)."""
+    near = np.flatnonzero(rot_deg <= frac * rot_deg[i_low])
+    before, after = near[near < i_low], near[near > i_low]
+    i_dep = int(before[-1]) if len(before) else 0
+    i_ret = int(after[0]) if len(after) else len(rot_deg) - 1
+    return [i_dep, i_low, i_ret]
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> float:
@@ -179,6 +212,9 @@ class ArmSegmenter:
         self.m = 0.0
         self.k_m = -1
         self.tps: list[tuple[int, np.ndarray]] = []
+        self._held_tps: set[int] = set()   # turning points that are still holds
+        self._turned = False               # a turning point was found since the (re)start
+        self._held_stroke_deg = 0.0        # the stroke the last turn (a hold) ended; 0: no hold
         self.mode = self.SEARCH
         self.k_top = -1
         self._need_rest = True
@@ -213,6 +249,8 @@ class ArmSegmenter:
                 self._rests = [(k, u.copy())]
                 self._need_rest = False
             self.still_run = self.still_run + 1 if still_l[i] else 0
+            if self.still_run == self.hold_n:
+                self._hold_turn(k, u)
             if self.still_run >= self.hold_n and self.still_run % self.hold_n == 0:
                 self._rests.append((k, u.copy()))
                 if len(self._rests) > 64:
@@ -260,21 +298,57 @@ class ArmSegmenter:
             return
         if _angle(u, self.u_m) < max(s.turn_deg, s.turn_frac * self.m):
             return
+        if self._held_stroke_deg and self.m < s.turn_frac * self._held_stroke_deg:
+            # a wobble about the hold that ended the last stroke, not a stroke: keep looking
+            self.m, self.k_m, self.u_m = d, k, u.copy()
+            return
         # the farthest sample was a turning point: it becomes the new anchor
-        k_tp = self.k_m
-        self.anchor = self.u_m
+        k_far, u_far = self.k_m, self.u_m
+        if not self._turned:   # the first stroke of the stream started from its first posture
+            self._set_turn(self.k_anchor, self.anchor, k)
+        self._set_turn(k_far, u_far, k)
+
+    def _set_turn(self, k_tp: int, u_tp: np.ndarray, k: int, held: bool = False) -> None:
+        """Make sample k_tp (up vector u_tp) the last turning point; samples up to k were seen."""
+        self.anchor = np.array(u_tp)
         seg = self.up_between(k_tp, k)
         ang = np.degrees(np.arccos(np.clip(seg @ self.anchor, -1.0, 1.0)))
         j = int(np.argmax(ang))
         self.m, self.k_m, self.u_m = float(ang[j]), k_tp + j, np.array(seg[j])
+        self._turned = True
+        self._held_stroke_deg = _angle(self.tps[-1][1], u_tp) if held and self.tps else 0.0
+        if held or self._held_at(k_tp, u_tp, k):
+            self._held_tps.add(k_tp)
         self._on_turn(k_tp, self.anchor.copy(), k)
+
+    def _held_at(self, k_tp: int, u_tp: np.ndarray, k: int) -> bool:
+        """Was the posture of turning point k_tp held still (a hold of it up to sample k)?"""
+        k_a = max(self._hist.k0, k_tp - 3 * self.hold_n)
+        st = self._hist.get("still", k_a, k) > 0.5
+        near = self.up_between(k_a, k) @ u_tp >= math.cos(math.radians(self.s.turn_deg))
+        run = best = 0
+        for x in st & near:
+            run = run + 1 if x else 0
+            best = max(best, run)
+        return best >= self.hold_n
+
+    def _hold_turn(self, k: int, u: np.ndarray) -> None:
+        """A still hold ends a stroke: the segment stopped, so the farthest sample from the last
+        turn is a turning point once the motion since then was a stroke's worth; the first hold
+        of a stream that has not turned yet is one too (a set may start right there)."""
+        if self.anchor is None:
+            return
+        if not self._turned and self.m < self.s.turn_deg:
+            self._set_turn(k, u, k, held=True)
+        elif self.m >= 2.0 * self.s.turn_deg:   # clear of the hysteresis: moved, not drifted
+            self._set_turn(self.k_m, self.u_m, k, held=True)
 
     def _bottom_minus_top(self, ks: list[int]) -> float | None:
         """Mean vertical acceleration at the odd turns minus at the even turns (m/s²), or None.
 
         At the bottom of a push-up the body turns from moving down to moving up (acceleration
-        upwards, positive), at the top the other way: for the upper arm, which moves with the
-        shoulder, this tells the bottom from the top.
+        upwards, positive), at the top the other way: a rep whose bottom accelerates strongly
+        downwards is no push-up turn.
         """
         w = max(1, int(round(self.s.acc_window_s * self.rate)))
         means = []
@@ -293,6 +367,56 @@ class ArmSegmenter:
         a = self._hist.get("av", k_a, k_b)
         return len(a) > 0 and not np.isnan(a).any() and float(np.sqrt(np.mean(a * a))) > lim
 
+    def _tilt_rate_rad_s(self, k_a: int, k_b: int) -> np.ndarray:
+        """Tilt rate of the segment (rad/s) for samples k_a..k_b: the speed of its up vector,
+        which is the rate of rotation about horizontal axes (central differences over
+        :data:`TILT_RATE_WINDOW_S`)."""
+        m = max(1, int(round(0.5 * TILT_RATE_WINDOW_S * self.rate)))
+        lo, hi = max(self._hist.k0, k_a - m), min(self._hist.k_end - 1, k_b + m)
+        up = self._hist.get("up", lo, hi)
+        idx = np.arange(k_a, k_b + 1) - lo
+        i0, i1 = np.clip(idx - m, 0, len(up) - 1), np.clip(idx + m, 0, len(up) - 1)
+        dt = np.maximum(i1 - i0, 1) / self.rate
+        return np.linalg.norm(up[i1] - up[i0], axis=1) / dt
+
+    def _still_zupt_velocity(self, k_a: int, k_b: int) -> np.ndarray | None:
+        """Vertical velocity (m/s) for samples k_a..k_b from the vertical acceleration, zero at
+        both ends and wherever the sensor is still (bias and drift removed between those)."""
+        x = self._hist.get("av", k_a, k_b)
+        if len(x) < 2 or np.isnan(x).any():
+            return None
+        v = np.concatenate(([0.0], np.cumsum(0.5 * (x[1:] + x[:-1])) / self.rate))
+        still = self._hist.get("still", k_a, k_b) > 0.5
+        still[0] = still[-1] = True
+        idx = np.flatnonzero(still)
+        return v - np.interp(np.arange(len(v)), idx, v[idx])
+
+    def _off_pivot(self, k_a: int, k_b: int) -> bool:
+        """True when the sensor moves vertically faster than rotation about a planted hand allows.
+
+        A sensor at distance r from a fixed pivot moves vertically at most r times the segment's
+        tilt rate. The vertical velocity is the acceleration integrated from k_a to k_b, zero at
+        both ends and where the sensor is still (a planted hand never moves; a free one stops at
+        the turns).
+        """
+        r = self.s.pivot_radius_m
+        if r is None or k_b - k_a < 3:
+            return False
+        v = self._still_zupt_velocity(k_a, k_b)
+        if v is None:
+            return False
+        w = self._tilt_rate_rad_s(k_a, k_b)
+        # an acceleration error that changes steadily over the window leaves at most 1/8 of it
+        # times the duration in the velocity once that is zero at both ends
+        tol = self.s.pivot_speed_tol_m_s + self.s.turn_acc_err_m_s2 * (k_b - k_a) / self.rate / 8.0
+        return float(np.max(np.abs(v))) > r * float(np.max(w)) + tol
+
+    def _hand_moves(self, ks: list[int]) -> bool:
+        """True when a wrist sensor is not on a planted hand over any stroke between turns ``ks``."""
+        if self._moves_freely(ks[0], ks[-1]):
+            return True
+        return any(self._off_pivot(a, b) for a, b in zip(ks[:-1], ks[1:]))
+
     def _passes(self, u: np.ndarray, k_a: int, k_b: int, within_deg: float) -> bool:
         """Does the trajectory between k_a and k_b come within ``within_deg`` of ``u``?"""
         seg = self.up_between(k_a, k_b)
@@ -300,14 +424,12 @@ class ArmSegmenter:
 
     def _height_change_m(self, k_a: int, k_b: int) -> float | None:
         """Sensor height change from turn k_a to turn k_b (m): vertical acceleration integrated
-        twice, velocity zero at both turns (the rotation stops there), or None without data."""
-        x = self._hist.get("av", k_a, k_b)
-        if len(x) < 2 or np.isnan(x).any():
+        twice, velocity zero at both turns (the rotation stops there) and wherever the sensor is
+        still, or None without data."""
+        v = self._still_zupt_velocity(k_a, k_b)
+        if v is None:
             return None
-        dt = 1.0 / self.rate
-        v = np.concatenate(([0.0], np.cumsum(0.5 * (x[1:] + x[:-1])) * dt))
-        v = v - np.linspace(0.0, v[-1], len(v))
-        return float(np.sum(0.5 * (v[1:] + v[:-1])) * dt)
+        return float(np.sum(0.5 * (v[1:] + v[:-1])) / self.rate)
 
     def _stroke_drop_m(self, ks: list[int]) -> float | None:
         """Typical height change of the sensor per stroke, alternating (m), or None.
@@ -329,37 +451,41 @@ class ArmSegmenter:
         self.tps.append((k_tp, u_tp))
         if len(self.tps) > 16:
             self.tps.pop(0)
+        self._held_tps = {k for k in self._held_tps if k >= self.tps[0][0]}
+        if not self._series(k_now) and self.mode == self.SEARCH:
+            self._lone_rep(k_now)
+
+    def _series(self, k_now: int) -> bool:
+        """Five turning points alternating between two postures with similar strokes: a set
+        (started here, True), unless they are the running set's or not push-ups."""
         n = self.s.series_turns
         if len(self.tps) < n:
-            return
+            return False
         s = self.s
         ks = [k for k, _ in self.tps[-n:]]
         ps = [u for _, u in self.tps[-n:]]
         amps = [_angle(a, b) for a, b in zip(ps[:-1], ps[1:])]
         amp = float(np.median(amps))
         if not (s.min_amp_deg <= min(amps) and max(amps) <= s.max_amp_deg):
-            return
+            return False
         if min(amps) < s.amp_ratio * max(amps):
-            return
+            return False
         if any(_angle(ps[i], ps[i + 2]) > s.match_frac * amp for i in range(n - 2)):
-            return
-        durs = np.diff(ks)
+            return False
+        durs = self._stroke_moving_n(ks, amp)
         if min(durs) < self.min_stroke_n or max(durs) > self.max_stroke_n:
-            return
-        if self._moves_freely(ks[0], ks[-1]):
-            return
+            return False
+        if self._hand_moves(ks):
+            return False
+        drop = None
         if s.min_stroke_drop_m is not None:
             drop = self._stroke_drop_m(ks)
             if drop is not None and abs(drop) < s.min_stroke_drop_m:
-                return   # the sensor does not go down and up with the strokes: not push-ups
+                return False   # the sensor does not go down and up with the strokes: not push-ups
         x, y = _mean_dir(*ps[0::2]), _mean_dir(*ps[1::2])
-        if self.mode == self.SET:
-            # a series of the running set, or a different one (the set so far was something else)
-            same = (min(_angle(x, self.u_top), _angle(y, self.u_top)) <= s.match_frac * self.amp
-                    and min(_angle(x, self.u_bot), _angle(y, self.u_bot)) <= s.match_frac * self.amp
-                    and amp <= (1.0 + s.match_frac) * self.amp)
-            if same:
-                return
+        if self.mode == self.SET and self._same_set(x, y, amp):
+            # a series of the running set (else a different one: the set so far was something else)
+            return False
         k0 = ks[0]
         # rest posture: the last hold before the turn that preceded the series (holds within the
         # series may be bottom pauses); the recording's start when there was none
@@ -368,18 +494,108 @@ class ArmSegmenter:
         held = len(before) > 1                 # a real hold, not just the recording's start
         rest = before[-1] if before else (self._rests[0][1] if self._rests else x)
         dx, dy = _angle(rest, x), _angle(rest, y)
-        acc = self._bottom_minus_top(ks)
-        turns_push = acc is not None and abs(acc) >= s.acc_set_m_s2
-        if (held and not turns_push and min(dx, dy) >= s.swing_frac * amp
+        if (held and min(dx, dy) >= s.swing_frac * amp
                 and self._passes(rest, ks[0], ks[-1], 0.5 * s.swing_frac * amp)):
-            return   # the strokes swing through the rest posture, far from both ends: not a set
-        top_is_x = dx <= dy
-        if not held or min(dx, dy) > s.rest_frac * amp:   # rest uninformative: ask the accelerations
-            if acc is not None and abs(acc) >= s.acc_cue_m_s2:
-                top_is_x = acc > 0
+            return False   # the strokes swing through the rest posture, far from both ends: not a set
+        top_is_x = dx <= dy   # the end nearer the rest posture, unless the height tells
+        if drop is not None:   # the upper arm is higher at the top: the sensor rises from x to y
+            top_is_x = drop < 0
         top, bot = (x, y) if top_is_x else (y, x)
         self._k_series = k0
         self._start_set(top, bot, amp, k_now)
+        return True
+
+    def _same_set(self, x: np.ndarray, y: np.ndarray, amp: float) -> bool:
+        """Are postures x, y and rotation ``amp`` those of the running set?"""
+        tol = self.s.match_frac * self.amp
+        return (min(_angle(x, self.u_top), _angle(y, self.u_top)) <= tol
+                and min(_angle(x, self.u_bot), _angle(y, self.u_bot)) <= tol
+                and amp <= (1.0 + self.s.match_frac) * self.amp)
+
+    def _lone_rep(self, k_now: int) -> None:
+        """A set of one rep: the last three turning points are one excursion from a posture and
+        back (:meth:`_lone_shape`) with the physics of a push-up (upper arm: the sensor goes down
+        and comes back up; wrist: the hand stays planted)."""
+        shape = self._lone_shape()
+        if shape is None:
+            return
+        (ka, a), (kb, b), (kc, c) = self.tps[-3:]
+        av = self._hist.get("av", ka, kc)
+        if len(av) < kc - ka + 1 or np.isnan(av).any():
+            return   # a rep on its own needs the physics check: no vertical acceleration, no rep
+        if self._hand_moves([ka, kb, kc]) or not self._goes_down_and_up([ka, kb, kc]):
+            return
+        self._k_series = ka
+        self._start_set(_mean_dir(a, c), b, shape, k_now)
+
+    def _lone_shape(self) -> float | None:
+        """Rotation (deg) of the excursion made by the last three turning points when it can be a
+        rep on its own, else None: out and back to a posture held still before or after it (both,
+        and nearer the stream's first posture, where no height tells the top), strokes alike,
+        no part of an alternation, and no long stay at the bottom (lying down is no pause)."""
+        s = self.s
+        if len(self.tps) < 3:
+            return None
+        (ka, a), (kb, b), (kc, c) = self.tps[-3:]
+        held_a, held_c = ka in self._held_tps, kc in self._held_tps
+        amps = (_angle(a, b), _angle(b, c))
+        amp = 0.5 * (amps[0] + amps[1])
+        min_amp = s.min_amp_deg
+        if s.min_stroke_drop_m is None:
+            if not (held_a and held_c) or not self._nearer_rest(a, b, amp):
+                return None
+            min_amp *= s.lone_amp_factor   # clear of what a weight shift in the plank does
+        elif not (held_a or held_c):
+            return None
+        if not (min_amp <= min(amps) and max(amps) <= s.max_amp_deg):
+            return None
+        if min(amps) < s.amp_ratio * max(amps) or _angle(a, c) > s.match_frac * amp:
+            return None
+        if len(self.tps) > 3 and _angle(self.tps[-4][1], b) <= s.match_frac * amp:
+            return None   # a set's strokes seen from its bottoms
+        durs = self._stroke_moving_n([ka, kb, kc], amp)
+        if not (self.min_stroke_n <= min(durs) and max(durs) <= self.max_stroke_n):
+            return None
+        if self._dwell_n(b, ka, kc, max(s.turn_deg, 0.1 * amp)) > s.max_bottom_hold_s * self.rate:
+            return None
+        return amp
+
+    def _goes_down_and_up(self, ks: list[int]) -> bool:
+        """Upper arm: does the sensor go down from ks[0] to ks[1] and back up to ks[2] (by at least
+        ``min_stroke_drop_m`` each way)? It hangs from the shoulder, which a push-up lowers and
+        raises (getting into the plank does not). True where that does not apply or cannot be
+        measured."""
+        lim = self.s.min_stroke_drop_m
+        if lim is None:
+            return True
+        down, up = self._height_change_m(ks[0], ks[1]), self._height_change_m(ks[1], ks[2])
+        if down is None or up is None:
+            return True
+        return min(-down, up) >= lim
+
+    def _stroke_moving_n(self, ks: list[int], amp: float) -> list[int]:
+        """Durations of the strokes between turns ``ks`` (samples), without the time spent near
+        the posture a stroke starts from (a hold at the top before a descent is no stroke)."""
+        cos_near = math.cos(math.radians(max(self.s.turn_deg, 0.1 * amp)))
+        out = []
+        for k_a, k_b in zip(ks[:-1], ks[1:]):
+            near = np.flatnonzero(self.up_between(k_a, k_b) @ self._up(k_a) >= cos_near)
+            out.append(k_b - (k_a + int(near[-1]) if len(near) else k_a))
+        return out
+
+    def _nearer_rest(self, top: np.ndarray, bot: np.ndarray, amp: float) -> bool:
+        """Is ``top`` the end near the stream's first posture and ``bot`` not? A recording starts
+        at rest (standing, kneeling, on all fours, in the plank), where an arm segment hangs or
+        stands about vertical, as at the top of a push-up."""
+        if not self._rests:
+            return False
+        rest = self._rests[0][1]
+        return _angle(rest, top) <= self.s.rest_frac * amp < _angle(rest, bot)
+
+    def _dwell_n(self, u: np.ndarray, k_a: int, k_b: int, within_deg: float) -> int:
+        """Samples between k_a and k_b that the segment spent within ``within_deg`` of ``u``."""
+        ups = self.up_between(k_a, k_b)
+        return int(np.count_nonzero(ups @ u >= math.cos(math.radians(within_deg))))
 
     # -- counting reps within a set ----------------------------------------------------------
     def _start_set(self, top: np.ndarray, bot: np.ndarray, amp: float, k_now: int) -> None:
@@ -519,15 +735,16 @@ class ArmSegmenter:
         if d_bot > s.bottom_frac * self.amp + s.turn_deg:
             return []
         if k_peak < self._k_series and (d_bot > 0.5 * s.match_frac * self.amp + s.turn_deg
-                                        or rot[k_peak - k_top] < (1.0 - s.match_frac) * self.amp):
+                                        or rot[k_peak - k_top] < (1.0 - s.match_frac) * self.amp
+                                        or not self._goes_down_and_up([k_top, k_peak, k_last])):
             return []   # before the series: only a full rep (first descent run on from the entry)
-        if self._moves_freely(k_top, k_last):
-            return []
         acc = self._bottom_minus_top([k_top, k_peak])
         if acc is not None and acc < -s.acc_reject_m_s2:
             return []   # accelerating downwards at the "bottom": not a push-up turn
         ev = phase_events(arm_height(rot, self.placement), 0, s.band)
         if ev is None:
+            return []
+        if self._hand_moves([k_top + i for i in _stroke_ends(rot, ev["low"])]):
             return []
         cand = RepCandidate(k_top, k_top + ev["start"], k_top + ev["bottom"], k_top + ev["ascent"],
                             k_top + ev["end"], k_top + ev["low"], k_now, float(rot[ev["low"]]),
