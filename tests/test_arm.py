@@ -181,9 +181,8 @@ def test_walking_without_a_standing_hold_is_not_a_set():
         tr = _Track(p, rec.sampling_rate_hz)
         r, up, av, _, _ = tr.push(rec.t, rec.acc, rec.gyr)
         seg = ArmSegmenter(p, rec.sampling_rate_hz)
-        seg.vertical_acc = lambda a, b: av[a - int(r.k[0]): b - int(r.k[0]) + 1]
         no_holds = np.zeros(len(up), bool)
-        assert seg.process(int(r.k[0]), up, no_holds, r.breaks) == [], p
+        assert seg.process(int(r.k[0]), up, no_holds, r.breaks, av) == [], p
 
 
 # -- physics of the arm segments (analytic geometry) ----------------------------------------------
@@ -205,10 +204,7 @@ def _second_derivative(z: np.ndarray) -> np.ndarray:
 
 
 def _run_with_acc(placement: str, up: np.ndarray, still: np.ndarray, acc: np.ndarray | None):
-    seg = ArmSegmenter(placement, RATE)
-    if acc is not None:
-        seg.vertical_acc = lambda a, b: acc[a:b + 1]
-    return seg.process(0, up, still, np.zeros(len(up), bool))
+    return ArmSegmenter(placement, RATE).process(0, up, still, np.zeros(len(up), bool), acc)
 
 
 def _hold(value: float, dur_s: float) -> np.ndarray:
@@ -294,3 +290,34 @@ def test_short_simulated_sets_are_counted(placement, n_reps):
         assert len(reps) == len(truth), (seed, placement)
         err = np.abs(reps["t_bottom"].to_numpy() - np.array([r["t_bottom"] for r in truth]))
         assert np.max(err) <= 0.3, (seed, placement)
+
+
+@pytest.mark.parametrize("placement", ["upper_arm", "wrist"])
+def test_a_long_gap_inside_one_chunk_keeps_every_row_at_its_time(arm_session, placement):
+    """Lost packets over a rep's bottom: fed whole (the gap inside one chunk) or one
+    sample at a time, the reps after it are found at the same times, and none is lost."""
+    rec, truth = arm_session.recordings[placement], arm_session.truth["reps"]
+    keep = np.abs(rec.t - truth[2]["t_bottom"]) > 0.4       # the third rep's bottom is lost
+    cut = ip.from_arrays(rec.t[keep], rec.acc[keep], rec.gyr[keep], placement=placement,
+                         sampling_rate_hz=rec.sampling_rate_hz)
+    whole, single = ip.analyze(cut), ip.analyze(cut, chunk_size=1)
+    cols = ["t_start", "t_bottom", "t_ascent", "t_end"]
+    assert single.reps[cols].equals(whole.reps[cols])
+    assert whole.n_reps == len(truth) - 1
+    after = whole.reps["t_bottom"].to_numpy(dtype=float)[2:]
+    assert np.max(np.abs(after - [r["t_bottom"] for r in truth[3:]])) < 0.2
+
+
+@pytest.mark.parametrize("after_s", [0.0, 0.2])
+def test_a_lone_rep_at_the_very_end_of_the_stream_is_counted(after_s):
+    """A recording stopped right after the one rep's ascent: the end of the stream stands for
+    the hold that would have followed."""
+    up, still, acc, shoulder = _one_pushup(bottom_hold_s=0.4)
+    n = len(up) - int(2.0 * RATE) + int(after_s * RATE)
+    seg = ArmSegmenter("upper_arm", RATE)
+    assert seg.process(0, up[:n], still[:n], np.zeros(n, bool), acc[:n]) == []
+    seg.close()
+    reps = [c for name, c in seg.transitions if name == "rep"]
+    assert len(reps) == 1
+    band = shoulder.min() + 0.05 * (shoulder.max() - shoulder.min())
+    assert abs(reps[0].k_bottom / RATE - np.argmax(shoulder <= band) / RATE) <= 0.1

@@ -187,12 +187,10 @@ class ArmSegmenter:
         self.holds: list[tuple[int, np.ndarray]] = []
         self.first_hold: tuple[int, np.ndarray] | None = None
         self.validator = None
-        #: optional callable (k_a, k_b) -> vertical acceleration (m/s², earth frame, gravity
-        #: removed) of samples k_a..k_b; the engine sets it from the lead sensor's buffer
-        self.vertical_acc = None
         self.aborts: list[int] = []
         self.transitions: list[tuple[str, Any]] = []
         self.k_top = -1
+        self._k_seen = -1   # the last sample processed
         self._restart(None)
 
     # -- buffers -----------------------------------------------------------------------------
@@ -222,19 +220,22 @@ class ArmSegmenter:
         self._k_series = -1
         self._k_last_end = -1
         self._set_reps = 0
+        self._after_gap = False   # resumed after a gap: the first top is still to be reached
 
     # -- main loop ---------------------------------------------------------------------------
-    def process(self, k0: int, up: np.ndarray, still: np.ndarray, breaks: np.ndarray) -> list[RepCandidate]:
+    def process(self, k0: int, up: np.ndarray, still: np.ndarray, breaks: np.ndarray,
+                vertical_acc_m_s2: np.ndarray | None = None) -> list[RepCandidate]:
+        """Feed samples ``k0, k0+1, ...``: up vectors, still mask, long-gap breaks and, when
+        known, the sensor's vertical acceleration (earth frame, gravity removed; without it a lone
+        excursion cannot be told from other one-off motions)."""
         out: list[RepCandidate] = []
         n = len(up)
         if n == 0:
             return out
         up = np.asarray(up, dtype=float)
         av = np.full(n, np.nan)
-        if self.vertical_acc is not None:   # copied: later look-ups must not depend on chunking
-            a = np.asarray(self.vertical_acc(k0, k0 + n - 1), dtype=float).reshape(-1)
-            if len(a) == n:
-                av = a
+        if vertical_acc_m_s2 is not None and len(vertical_acc_m_s2) == n:
+            av = np.asarray(vertical_acc_m_s2, dtype=float).reshape(-1)
         self._hist.append(k0, up=up, still=np.asarray(still, dtype=float), av=av)
         still_l = np.asarray(still).tolist()
         breaks_l = np.asarray(breaks).tolist()
@@ -242,9 +243,7 @@ class ArmSegmenter:
             k = k0 + i
             u = up[i]
             if breaks_l[i]:
-                if self.mode == self.SET and self.state != self.TOP:
-                    self._abort(k)
-                self._restart(k)
+                self._across_gap(k, u)
             if self._need_rest:
                 self._rests = [(k, u.copy())]
                 self._need_rest = False
@@ -259,6 +258,7 @@ class ArmSegmenter:
                 if self.first_hold is None:
                     self.first_hold = (k, u.copy())
             self._turning(k, u)
+            self._k_seen = k
             if self._pending_out:
                 out.extend(self._pending_out)
                 self._pending_out = []
@@ -266,6 +266,38 @@ class ArmSegmenter:
                 out.extend(self._count(k, u, self.still_run))
         self._trim()
         return out
+
+    def close(self) -> None:
+        """End of the stream: the last posture counts as held, so a set of one rep stopped
+        right after its ascent is found as it would be with a hold after it."""
+        k = self._k_seen
+        if k < 0:
+            return
+        u = self._up(k)
+        if self.still_run < self.hold_n:
+            self._hold_turn(k, u)
+        self._pending_out = []   # the reps found are in the transitions
+        if self.mode == self.SET:
+            self._count(k, u, self.hold_n)
+
+    def _across_gap(self, k: int, u: np.ndarray) -> None:
+        """Samples lost up to ``k``: the rep under way is given up. A set running before a gap
+        shorter than a rep goes on with its postures (the same body and strap), its next rep
+        counted from the next time the segment is at the top; otherwise the search starts again,
+        with the postures held before the gap as the rest postures."""
+        if self.mode == self.SET and self.state != self.TOP:
+            self._abort(k)
+        resume = self.mode == self.SET and k - self._k_seen <= self.max_rep_n
+        kept = (self.u_top, self.u_bot, self.amp, self._set_reps) if resume else None
+        rests = self._rests
+        self._restart(k)
+        if rests:
+            self._rests, self._need_rest = rests, False
+        if kept is not None:
+            self.mode = self.SET
+            self.u_top, self.u_bot, self.amp, self._set_reps = kept
+            self._enter_top(k, u)
+            self._after_gap = True
 
     def _trim(self) -> None:
         horizon = self._hist.k_end - 4 * self.max_rep_n   # older turns can no longer start a scan
@@ -647,6 +679,11 @@ class ArmSegmenter:
         if self.state == self.TOP:
             if r <= self.r_top + 0.5 * s.turn_deg:   # still at the top (a hold follows its drift)
                 self.k_top, self.r_top = k, min(r, self.r_top)
+                self._after_gap = self._after_gap and self.r_top > hi
+            elif self._after_gap and r - self.r_top > hi:
+                # came back from a gap mid-rep and went down again before reaching the top:
+                # that rep's start was lost; wait for the top
+                self.r_top, self.k_top = r, k
             elif r - self.r_top > hi:
                 self.state = self.DOWN
                 self.peak, self.k_peak, self.k_down = r, k, k

@@ -223,6 +223,9 @@ class RepSegmenter:
         self.k_top = -1
 
     # -- the state machine ---------------------------------------------------------------------
+    def close(self) -> None:
+        """End of the stream: reps are decided as their samples arrive; nothing is held back."""
+
     def process(self, k0: int, up: np.ndarray, still: np.ndarray, breaks: np.ndarray) -> list[RepCandidate]:
         out: list[RepCandidate] = []
         n = len(up)

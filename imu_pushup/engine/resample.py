@@ -37,6 +37,7 @@ class Resampler:
         self._t_prev: float | None = None
         self._x_prev: np.ndarray | None = None
         self.gaps: list[tuple[float, float]] = []
+        self._pending_break = False    # the last chunk ended inside a long gap
 
     def push(self, t: np.ndarray, x: np.ndarray) -> Resampled:
         t = np.asarray(t, dtype=float)
@@ -81,7 +82,7 @@ class Resampler:
             breaks[after] = True
             if dropped[-1]:
                 self._pending_break = True
-        if getattr(self, "_pending_break", False) and keep.any():
+        if self._pending_break and keep.any():
             first = int(np.flatnonzero(keep)[0])
             if not (first > 0 and not keep[first - 1]):
                 breaks[first] = True

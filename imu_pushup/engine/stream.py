@@ -152,7 +152,12 @@ class _Track:
         else:
             motion = np.zeros(len(acc_g))
         accdev = self._acc_lp(accdev)
-        self.buf.append(int(r.k[0]), t=r.t, up=up, av=av, motion=motion + MOTION_ACC_WEIGHT * accdev)
+        motion_all = motion + MOTION_ACC_WEIGHT * accdev
+        # one append per run of consecutive grid indices: a long gap inside the chunk restarts
+        # the buffer at the index after it, so rows stay at their own indices
+        cuts = np.flatnonzero(np.diff(r.k) != 1) + 1
+        for a, b in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(r.k)]))):
+            self.buf.append(int(r.k[a]), t=r.t[a:b], up=up[a:b], av=av[a:b], motion=motion_all[a:b])
         self.t_last = float(r.t[-1])
         return r, up, av, motion, accdev
 
@@ -253,8 +258,6 @@ class StreamAnalyzer:
         if self.lead in ARM_PLACEMENTS:   # arm segments: series of rotations, no top hold needed
             from ..detectors.arm import ArmSegmenter
             self.segmenter = ArmSegmenter(self.lead, self.sensors[self.lead], rs.get(self.lead))
-            lead_buf = self.tracks[self.lead].buf
-            self.segmenter.vertical_acc = lambda k_a, k_b: lead_buf.get("av", k_a, k_b)
         else:
             self.segmenter = RepSegmenter(self.lead, self.sensors[self.lead], rs.get(self.lead))
         self.segmenter.validator = self._validate
@@ -371,9 +374,9 @@ class StreamAnalyzer:
             return []
         self._finished = True
         new: list[Event] = []
-        if self.trunk is not None:
-            self.trunk.close()
-            new.extend(self._drain(self.tracks[self.lead], self.trunk))
+        closing = self.trunk if self.trunk is not None else self.segmenter
+        closing.close()
+        new.extend(self._drain(self.tracks[self.lead], closing))
         new.extend(self._settle_undecided())
         if self.trunk is not None and self.n_reps == 0 and not self._pending:
             # nothing counted (a candidate may have waited in vain): a recording cut around one
@@ -453,7 +456,7 @@ class StreamAnalyzer:
                 seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b],
                             motion=(motion + MOTION_ACC_WEIGHT * accdev)[a:b])
             else:
-                seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b])
+                seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b], av[a:b])
                 seg.holds.clear()
             events.extend(self._drain(track, seg))
             if self._unconfirmed:
