@@ -288,6 +288,26 @@ def test_head_down_from_neck_flexion_against_trunk():
     assert "head_down" not in out["flags"]
 
 
+def test_head_read_through_a_reversed_mounting_still_gives_the_neck_flexion():
+    """A head held 30 degrees down from the start, its pitch read with the sagittal sign reversed
+    (turning up as the trunk turns down): the set's reps reveal the reversal and the neck flexion
+    against the calibrated neutral comes out as for a head read the right way round."""
+    geom = BodyGeometry()
+    results = {}
+    for reversed_sign in (False, True):
+        ref = None
+        for _ in range(3):
+            w, fresh, _ = _chain_rep(geom, neck_deg=0.0)
+            ref = ref or fresh
+            true_head = w.pitch_deg["chest"] - 30.0
+            neutral = ref.pitch_deg["head"]
+            w.pitch_deg["head"] = (2.0 * neutral - true_head) if reversed_sign else true_head
+            out = assess_rep(w, ref, geom, FormSettings())
+        results[reversed_sign] = out["neck_flexion_deg"]
+    assert results[False] == pytest.approx(30.0, abs=1.5)
+    assert results[True] == pytest.approx(30.0, abs=1.5)
+
+
 def test_tempo_flags_follow_settings():
     geom = BodyGeometry()
     w, ref, _ = _chain_rep(geom, descent=0.6, pause=0.0)

@@ -294,7 +294,11 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         else:
             trunk_change = ((tops[src] - ref[src]) + (pitch[src] - tops[src]) / g if src is not None
                             else np.zeros(len(t)))
-            neck = trunk_change - (pitch["head"] - ref["head"])
+            sign = 1.0
+            if src is not None:
+                sign = _head_turn_sign(reference, pitch[src][rep] - tops[src],
+                                       pitch["head"][rep] - tops["head"])
+            neck = trunk_change - sign * (pitch["head"] - ref["head"])
         out["neck_flexion_deg"] = _signed_extreme(neck[rep])
 
     for p, v in pitch.items():   # top posture of each segment (a calibration keeps the good one)
@@ -310,6 +314,32 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
                   pause_s=window.t_ascent - window.t_bottom, depth_m=window.depth_m)
     out["feedback"] = rep_feedback(window.index, fields, settings)
     return out
+
+
+#: Fewest degrees the trunk must turn in a rep for the rep to tell which way the head turns.
+MIN_HEAD_SIGN_TURN_DEG = 5.0
+
+
+def _head_turn_sign(reference: PlankReference, trunk_turn_deg: np.ndarray,
+                    head_turn_deg: np.ndarray) -> float:
+    """+1, or -1 when the head's pitch runs against the trunk's over the set so far.
+
+    The head rides on the neck on top of the trunk: through a push-up it turns with the trunk
+    (a nod changes its turn, never the sign over a set of reps). A head pitch that falls as the
+    trunk rises and rises as it falls was read through a mounting with its sagittal sign reversed
+    (a head barely turns against the trunk in the calibration's good reps, so the direction its
+    mounting learned can come out backwards); the head's change is then read with the sign
+    reversed. The moments of head turn on trunk turn pool over the set's reps (in
+    ``reference.extras``); reps whose trunk turns less than ``MIN_HEAD_SIGN_TURN_DEG`` add nothing.
+    """
+    x = np.asarray(trunk_turn_deg, dtype=float)
+    y = np.asarray(head_turn_deg, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    ex = reference.extras
+    if ok.sum() >= 5 and float(np.ptp(x[ok])) >= MIN_HEAD_SIGN_TURN_DEG:
+        xc, yc = x[ok] - x[ok].mean(), y[ok] - y[ok].mean()
+        ex["head_turn_xy"] = ex.get("head_turn_xy", 0.0) + float(np.dot(xc, yc))
+    return -1.0 if ex.get("head_turn_xy", 0.0) < 0.0 else 1.0
 
 
 def rep_flags(fields: dict[str, Any], descent_s: float, pause_s: float,
