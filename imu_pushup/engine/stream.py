@@ -39,7 +39,7 @@ from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
 from .orientation import make_orientation
 from .resample import Resampler
-from .trunk import TrunkRep, TrunkSegmenter
+from .trunk import TrunkRep, TrunkSegmenter, closed_height
 
 #: Which placement leads the analysis when several are present.
 LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
@@ -87,6 +87,11 @@ RECENT_REPS = 50
 RECENT_EVENTS = 500
 #: Seconds of history kept for rep windows and late sensors.
 HISTORY_S = 30.0
+#: The depth of a rep whose height was integrated is measured again from rest to rest once the
+#: body has settled into the top after it: from the stillest sample of the top before to this
+#: long after ``t_end``. A smooth (minimum-jerk) ascent covers its last 5 % in about a fifth of
+#: its duration, 0.1-0.25 s for 0.5-1.2 s ascents; the rep's report waits for it.
+DEPTH_SETTLE_S = 0.25
 
 
 @dataclass
@@ -355,7 +360,12 @@ class StreamAnalyzer:
 
     @property
     def events(self) -> list[Event]:
-        """The event stream so far (``rep_completed`` carries the rep index only)."""
+        """The event stream so far, in time order (``rep_completed`` carries the rep index only).
+
+        Events are found in the order the samples complete them, which depends on how the samples
+        were chunked (a rep is reported ``DEPTH_SETTLE_S`` after its end, maybe after the next
+        rep's start was found in the same chunk); ordered by time they are the same for any
+        chunking."""
         out = []
         for kind, t, n, placement in self._event_log:
             data: dict[str, Any] = {}
@@ -366,6 +376,7 @@ class StreamAnalyzer:
             if placement is not None:
                 data["placement"] = placement
             out.append(Event(kind, t, data))
+        out.sort(key=lambda e: e.t)   # stable: events of one instant keep their order
         return out
 
     def finish(self) -> list[Event]:
@@ -742,10 +753,14 @@ class StreamAnalyzer:
         events: list[Event] = []
         while self._pending:
             c, row = self._pending[0]
-            if not final and any(tr.t_last < row["t_end"] for tr in self.tracks.values()):
+            settle = DEPTH_SETTLE_S if row.get("height_source") == "acceleration" else 0.0
+            if not final and (any(tr.t_last < row["t_end"] for tr in self.tracks.values())
+                              or self.tracks[self.lead].t_last < row["t_end"] + settle):
                 break
             self._pending.pop(0)
             lead = self.tracks[self.lead]
+            if settle:
+                self._rest_to_rest_depth(lead, row)
             self._ensure_mountings(c, row)
             index = self.n_reps + 1
             t_a, t_b = row["t_top"], row["t_end"]
@@ -794,6 +809,30 @@ class StreamAnalyzer:
             self._last_rep_t = row["t_end"]
             events.append(Event("rep_completed", row["t_end"], _plain_row(out)))
         return events
+
+    def _rest_to_rest_depth(self, lead: _Track, row: dict[str, Any]) -> None:
+        """Depth from the vertical acceleration between two rests at the top (velocity and height
+        back to where they were: :func:`~imu_pushup.engine.trunk.closed_height`), once the top
+        after the rep is reached; the report is then due ``DEPTH_SETTLE_S`` after ``t_end``.
+
+        The candidate's own height had to be found before that top was known (one condition: the
+        velocity at its end), so a small acceleration offset still bent it; two conditions take
+        off an offset and its drift as the orientation filter follows the rep."""
+        t0, rate = lead.resampler.t0, lead.rate
+        k_top = int(round((row["t_top"] - t0) * rate))
+        k_start = int(round((row["t_start"] - t0) * rate))
+        k_rest = int(math.ceil((row["t_end"] + DEPTH_SETTLE_S - t0) * rate - 1e-9))
+        row["t_reported"] = max(row["t_reported"], t0 + k_rest / rate)
+        if k_top < lead.buf.k0 or k_rest >= lead.buf.k_end or k_start <= k_top:
+            return   # not all held (the stream ended first): the candidate's own depth stands
+        k_a = k_top + int(np.argmin(lead.buf.get("motion", k_top, k_start - 1)))
+        _, z = closed_height(lead.buf.get("av", k_a, k_rest), lead.period)
+        i_low = int(np.argmin(z))
+        drop = float(np.max(z[: i_low + 1]) - z[i_low])
+        if not (self.trunk.s.min_depth_m <= drop <= self.trunk.s.max_depth_m):
+            return
+        row["depth_m"] += drop - row["sensor_drop_m"]   # the lumbar's sternum share stays
+        row["sensor_drop_m"] = drop
 
     def _ensure_mountings(self, c: RepCandidate, row: dict[str, Any]) -> None:
         """Learn the mounting of every sensor and the plank reference at the first rep."""
