@@ -277,6 +277,26 @@ def test_variant_from_pivot_radius(variant, height):
     assert V.classify_variant(geom, None, V.straight_top_pitch_deg(geom, variant)) == variant
 
 
+@pytest.mark.parametrize("variant", ["toe", "knee"])
+def test_a_rep_whose_height_went_through_the_floor_leaves_the_variant_and_skin_rock(variant):
+    """A set's first rep reads twice its drop (integration drift): the chest would pass through the
+    floor, so that rep's turn against its drop says nothing of the pivot or the skin's rock; the
+    set's good reps still give the variant and the rock (0.08 deg per deg of elbow flexion)."""
+    geom = BodyGeometry.from_height(1.8)
+    ref = None
+    for i in range(4):
+        w, first_ref, _ = _chain_rep(geom, variant=variant, skin_rock=0.08, rock_known=False,
+                                     lumbar_on_pelvis=False)
+        ref = ref or first_ref
+        if i == 0:
+            w.height_m = 2.2 * np.asarray(w.height_m)
+            w.depth_m = 2.2 * w.depth_m
+        out = assess_rep(w, ref, geom, FormSettings())
+    summary, _ = assess_set(pd.DataFrame([out]), ref, geom, FormSettings())
+    assert summary["variant"] == variant
+    assert out["chest_skin_rock"] == pytest.approx(0.08, abs=0.015)
+
+
 def test_head_down_from_neck_flexion_against_trunk():
     geom = BodyGeometry()
     w, ref, _ = _chain_rep(geom, neck_deg=28.0, dip_deg=6.0)

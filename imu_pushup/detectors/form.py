@@ -153,6 +153,9 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     # radius when present, else how each pivot splits the chest's turn over the descent into body
     # turn and skin rock (and the held hip angle each implies when the plank pitch is absolute).
     radius = raw_radius = lumbar_radius = rock_evidence = None
+    # A drop the body cannot make (the chest through the floor) is a broken height: such a rep's
+    # turn against its drop tells neither the pivot nor the skin's rock.
+    plausible = height is not None and _drop_plausible(geometry, height[rep])
     if lead_is_chest and "chest" in pitch:
         raw_radius = _variant.pivot_radius_m(height[rep], pitch["chest"][rep], geometry)
         if "lumbar" in pitch:
@@ -168,11 +171,13 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         radius = lumbar_radius or _variant.pivot_radius_m(height[rep], rot[rep], geometry)
         out["pivot_radius_m"] = radius if radius is not None else math.nan
         out["chest_radius_raw_m"] = raw_radius if raw_radius is not None else math.nan
-        if reference.variant is None:
+        if reference.variant is None and plausible:
             absolute = reference.source == "session" and _is_absolute(reference, "chest")
             rock_evidence = _variant_rock_evidence(geometry, height[descent], pitch["chest"][descent],
                                                    tops["chest"], ref["chest"], absolute)
-    variant = reference.variant or _decide_variant(reference, geometry, raw_radius, lumbar_radius,
+    variant = reference.variant or _decide_variant(reference, geometry,
+                                                   raw_radius if plausible else None,
+                                                   lumbar_radius if plausible else None,
                                                    rock_evidence=rock_evidence)
     chain = _BodyChain(geometry, variant)
 
@@ -217,7 +222,7 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
                 # No calibration: the set's own, from the chest's turn beyond a rigid body's
                 # over the descents so far, a stomach dip's share set apart.
                 moments = skin_rock_moments(turn[descent] - rigid[descent], flex[descent],
-                                            descent_frac[descent])
+                                            descent_frac[descent]) if plausible else None
                 k = _pooled_skin_rock(reference, moments, settings.chest_skin_rock)
                 reference.extras["skin_rock_so_far"] = k
                 out["chest_skin_rock"] = k
@@ -253,7 +258,8 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
             # The chest's turn beyond the lower back's is the sternum skin's rock (plus any bend
             # of the spine, set apart by its shape): measured against the lower back, over the set.
             beyond = (tops["chest"] - pitch["chest"]) - (tops["lumbar"] - pitch["lumbar"])
-            moments = skin_rock_moments(beyond[descent], flex[descent], descent_frac[descent])
+            moments = (skin_rock_moments(beyond[descent], flex[descent], descent_frac[descent])
+                       if plausible else None)
             k_back = _pooled_skin_rock(reference, moments, _skin_rock_so_far(reference, settings),
                                        key="lower_back_rock")
             out["chest_skin_rock_lower_back"] = k_back
@@ -507,6 +513,14 @@ def _is_absolute(reference: PlankReference, placement: str) -> bool:
     value = reference.pitch_deg.get(placement)
     return (reference.source == "session" and value is not None and np.isfinite(value)
             and value != 0.0)
+
+
+def _drop_plausible(geometry: BodyGeometry, height_m: np.ndarray) -> bool:
+    """Whether the sternum's drop in a rep fits the body: the shoulders stop about one chest
+    depth above the floor, ``MAX_PLAUSIBLE_DEPTH_FRAC`` upper arms below their top. A larger
+    drop is a broken height (integration drift), whose turn against the drop tells nothing."""
+    drop_m = -float(np.min(height_m)) if len(height_m) else 0.0
+    return drop_m <= MAX_PLAUSIBLE_DEPTH_FRAC * geometry.depth_target_m
 
 
 def _descent_frac(height_m: np.ndarray, rep: np.ndarray) -> np.ndarray:
