@@ -7,7 +7,8 @@ Each session below shows one way that world differs from ours, and the count its
 * 153: three sets with rests; in the second the back bends so that the upper trunk turns the
   other way as the sternum goes down (the height times those reps);
 * 37, 94: partial reps with the upper back nearly level (a turn of 2-4 degrees);
-* 151: several sets, level and turning reps mixed;
+* 43: shallow reps at 26 Hz whose upper trunk turns 2-4 degrees the other way as the sternum
+  goes down (the turn's valleys sit between the reps: the height times them);
 * 5, 101: plank holds with weight shifts: no reps;
 * 89, 165: lying prone and getting up: no reps.
 The full comparison is ``python benchmarks/altsim_bench.py``.
@@ -28,8 +29,11 @@ sys.path.insert(0, str(BENCH))
 altsim = pytest.importorskip("altsim")
 
 
-@pytest.mark.parametrize("seed", [115, 153, 37, 94, 151, 5, 101, 89, 165])
+@pytest.mark.parametrize("seed", [115, 153, 37, 94, 43, 5, 101, 89, 165])
 def test_chest_count_matches_the_independent_truth(seed):
     sess = altsim.simulate(seed, placements=("chest",))
     res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
-    assert res.n_reps == len(sess.truth["reps"]), (sess.truth["kind"], sess.truth.get("protocol"))
+    truth = sess.truth["reps"]
+    assert res.n_reps == len(truth), (sess.truth["kind"], sess.truth.get("protocol"))
+    for found, true in zip(sorted(res.reps["t_bottom"]), truth):   # each rep found in its own window
+        assert true["t_start"] <= found <= true["t_end"]

@@ -96,6 +96,7 @@ REPEAT_TOP_DEG = 10.0
 REPEAT_AXIS_DEG = 30.0
 REREF_EVIDENCE = 2
 REREF_CORR = 0.3
+AGAINST_CORR = 0.5
 REREF_NEAR_DEG = 35.0
 MAX_REREFS = 3
 #: Higher tops of the same valley tried when the nearest one does not give a push-up.
@@ -901,6 +902,11 @@ class TrunkSegmenter:
         elif depth < s.min_depth_m:
             # the sensor measurably did not travel: a weight shift or a tilt, not a rep
             self._reject("depth out of range")
+            return None
+        if rep is None and self.height_gate is not None and fit.corr <= -AGAINST_CORR and depth >= s.min_depth_m:
+            # the sensor measurably went the other way than the turn (the upper back turns up as
+            # the lower back dips): the turn does not time this rep; the height scan does
+            self._reject("height against the turn")
             return None
         if rep is None:
             # the integration moved the sensor but not the way a turning body does (a burst of
