@@ -297,6 +297,34 @@ def test_a_rep_whose_height_went_through_the_floor_leaves_the_variant_and_skin_r
     assert out["chest_skin_rock"] == pytest.approx(0.08, abs=0.015)
 
 
+def test_a_height_through_the_floor_with_a_plausible_depth_keeps_the_top_posture():
+    """The rep's depth is right but its height trace reads twice the drop: the bottom's hip angle
+    rests on that trace, so the rep reports the held posture of its top."""
+    geom = BodyGeometry()
+    w, ref, truth = _chain_rep(geom, sag_deg=4.0, lumbar_on_pelvis=False)
+    w.height_m = 2.2 * np.asarray(w.height_m)
+    out = assess_rep(w, ref, geom, FormSettings())
+    assert out["depth_plausible"] is False
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=1.5)
+
+
+def test_chest_evidence_joins_a_lower_backs_radius_for_the_variant():
+    """A knee set whose lower-back sensor reads a third less turn than the trunk makes (a strap
+    riding on the buttock's soft tissue), so its radius looks like a toe pivot's; the chest's
+    turn against its drop still tells the knee pivot."""
+    geom = BodyGeometry.from_height(1.8)
+    ref = None
+    for _ in range(4):
+        w, first_ref, _ = _chain_rep(geom, variant="knee", skin_rock=0.05, rock_known=False,
+                                     lumbar_on_pelvis=False, lumbar_on_trunk=True)
+        ref = ref or first_ref
+        lumbar = np.asarray(w.pitch_deg["lumbar"])
+        w.pitch_deg["lumbar"] = lumbar[0] + 0.62 * (lumbar - lumbar[0])
+        out = assess_rep(w, ref, geom, FormSettings())
+    summary, _ = assess_set(pd.DataFrame([out]), ref, geom, FormSettings())
+    assert summary["variant"] == "knee"
+
+
 def test_head_down_from_neck_flexion_against_trunk():
     geom = BodyGeometry()
     w, ref, _ = _chain_rep(geom, neck_deg=28.0, dip_deg=6.0)

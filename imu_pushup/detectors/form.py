@@ -281,8 +281,8 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         sag_bottom = float(np.median(sag[bottom]))
         out["sag_deg"] = sag_bottom if abs(sag_bottom) >= abs(sag_top) else sag_top
         frac = out.get("depth_frac")
-        if (lead_is_chest and frac is not None and np.isfinite(frac)
-                and frac > MAX_PLAUSIBLE_DEPTH_FRAC):
+        if lead_is_chest and (not plausible or (frac is not None and np.isfinite(frac)
+                                                and frac > MAX_PLAUSIBLE_DEPTH_FRAC)):
             # The chest would be through the floor: the height is broken, and so is the
             # bottom's hip angle (it rests on the height); the top posture stands.
             out["sag_deg"] = sag_top
@@ -855,11 +855,13 @@ def _decide_variant(reference: PlankReference, geometry: BodyGeometry, raw_radiu
         if r_lum is not None:
             r_v = _variant.expected_pivot_radius_m(geometry, v)
             cost += (math.log(r_lum / r_v) / VARIANT_LOG_SD) ** 2
-        elif rock is not None and old_gain is None:
+        if rock is not None and old_gain is None:
+            # The chest's own split of its turn into body turn and skin rock: evidence besides
+            # the lower back's radius (each sensor's height and turn err on their own).
             k, log_rms = rock[v]
             cost += (_variant.skin_rock_cost(k, reference.extras.get("chest_skin_rock"))
                      + 2.0 * VARIANT_SHAPE_SAMPLES * log_rms)
-        elif r_raw is not None:
+        elif r_raw is not None and r_lum is None:
             cost += _gain_cost(geometry, v, r_raw, known_gain)
         if plank is not None and np.isfinite(plank):
             held, held_sd = _held_sag_deg(geometry, v, plank)
