@@ -544,8 +544,16 @@ class StreamAnalyzer:
             self._in_set = True
             events.append(Event("plank_entered", self._t_of(track, item.k_top),
                                 {"placement": track.placement}))
-        self._pending.append((item, row))
-        events.extend(self._flush_pending(final=False))
+        # reps found before this one was decided are reported first (whatever the chunking:
+        # the time is the sample the segmenter decided it at, not the end of the chunk)
+        now_t = self._t_of(track, item.k_emit) if getattr(item, "k_emit", None) is not None else None
+        events.extend(self._flush_pending(final=False, now_t=now_t))
+        # in time order: a rep timed by the height may be decided after a later one
+        at = len(self._pending)
+        while at > 0 and self._pending[at - 1][1]["t_start"] > row["t_start"]:
+            at -= 1
+        self._pending.insert(at, (item, row))
+        events.extend(self._flush_pending(final=False, now_t=now_t))
         return events
 
     def _accept_trunk(self, track: _Track, c: TrunkRep) -> dict[str, Any] | None:
@@ -748,14 +756,18 @@ class StreamAnalyzer:
         return row
 
     # -- completing reps (other sensors may lag) -------------------------------------------------
-    def _flush_pending(self, final: bool) -> list[Event]:
+    def _flush_pending(self, final: bool, now_t: float | None = None) -> list[Event]:
+        """Report the pending reps that are due (every sensor past the end, the lead
+        ``DEPTH_SETTLE_S`` past it for an integrated depth) by ``now_t`` (default: the lead's
+        last sample), or all of them (``final``)."""
         from ..detectors.form import assess_rep
         events: list[Event] = []
+        lead_now = self.tracks[self.lead].t_last if now_t is None else min(now_t, self.tracks[self.lead].t_last)
         while self._pending:
             c, row = self._pending[0]
             settle = DEPTH_SETTLE_S if row.get("height_source") == "acceleration" else 0.0
             if not final and (any(tr.t_last < row["t_end"] for tr in self.tracks.values())
-                              or self.tracks[self.lead].t_last < row["t_end"] + settle):
+                              or lead_now < row["t_end"] + settle):
                 break
             self._pending.pop(0)
             lead = self.tracks[self.lead]
