@@ -208,3 +208,22 @@ def test_depth_is_measured_rest_to_rest_and_reported_once_the_top_is_reached():
         late += list(res.reps["t_reported"].to_numpy(float) - res.reps["t_end"].to_numpy(float))
     assert np.median(np.abs(err)) <= 0.02
     assert min(late) >= DEPTH_SETTLE_S - 1e-9
+
+
+@pytest.mark.parametrize("seed,variant,rate_hz", [(4, "toe", 50.0), (0, "toe", 25.0)])
+def test_first_rep_from_an_unsettled_plank_counts_once_a_later_rep_proves_it(seed, variant, rate_hz):
+    """The recording starts as the plank is entered: the first rep leaves a top that never came to
+    rest, so its height cannot be integrated and, in the stream's first posture, nothing proves it
+    a push-up; the next rep is measured and the first repeats it (same top, same way down, a
+    similar turn), so it counts, reported before it."""
+    from imu_pushup.recording import from_arrays
+    sim = simulate.simulate_session(seed=seed, n_reps=6, variant=variant, mount="random",
+                                    sampling_rate_hz=rate_hz)
+    rec, truth = sim.recordings["chest"], sim.truth["reps"]
+    i = int(np.searchsorted(rec.t, sim.truth["plank"]["t_enter"] - 0.3))
+    cut = from_arrays(rec.t[i:], rec.acc[i:], rec.gyr[i:], placement="chest", sampling_rate_hz=rate_hz)
+    res = ip.analyze(cut, height_m=1.75)
+    assert res.n_reps == len(truth)
+    bottoms = res.reps["t_bottom"].to_numpy(dtype=float)
+    assert np.max(np.abs(bottoms - [r["t_bottom"] for r in truth])) < 0.5
+    assert ip.analyze(cut, height_m=1.75, chunk_size=7).to_json() == res.to_json()

@@ -301,6 +301,9 @@ class StreamAnalyzer:
         self._first_verdict: bool | None = None
         #: measured first-posture reps (up at top, way down, rotation, waited) later reps may repeat
         self._proven: list[tuple[np.ndarray, np.ndarray, float, bool]] = []
+        #: first-posture candidates refused for want of a measured height (candidate, its height
+        #: source): a measured rep after them that they repeat proves them after all
+        self._unproven: list[tuple[TrunkRep, str]] = []
         #: tops (unit up vectors) of the last reported trunk reps
         self._rep_tops: list[np.ndarray] = []
         self._in_set = False
@@ -523,10 +526,11 @@ class StreamAnalyzer:
                 row = self._accepted.pop(id(item), None)
                 if row is None:
                     continue
-                if row.pop("_first_posture", False):
-                    self._unconfirmed.append((item, row))
-                    continue
-                events.extend(self._enter_rep(track, item, row))
+                for c, r in row.pop("_rescued", []) + [(item, row)]:   # in time order
+                    if r.pop("_first_posture", False):
+                        self._unconfirmed.append((c, r))
+                    else:
+                        events.extend(self._enter_rep(track, c, r))
             elif name == "abort":
                 if self._in_set:
                     events.append(Event("set_ended", self._t_of(track, item),
@@ -556,7 +560,10 @@ class StreamAnalyzer:
         events.extend(self._flush_pending(final=False, now_t=now_t))
         return events
 
-    def _accept_trunk(self, track: _Track, c: TrunkRep) -> dict[str, Any] | None:
+    def _accept_trunk(self, track: _Track, c: TrunkRep, source: str | None = None) -> dict[str, Any] | None:
+        """Physics and posture checks of a trunk candidate whose height came from ``source``
+        (default: the segmenter's current one); its (partial) row, or None."""
+        source = self.trunk.height_source if source is None else source
         posture = self._plank_ok(c.up_top)
         rej = self.trunk.rejections
         if posture is False:
@@ -565,12 +572,14 @@ class StreamAnalyzer:
         rot_rad = math.radians(max(c.peak_deg, 1e-3))
         lever_m = c.depth_m / rot_rad
         # in the first posture only a measured (integrated) height can prove push-up kinematics
-        measured = self.trunk.height_source != "rotation"
+        measured = source != "rotation"
         repeats = None
         if posture is None and not measured:
             repeats = self._repeats_proven(c)
             if repeats is None:
                 rej["first posture, not push-up kinematics"] = rej.get("first posture, not push-up kinematics", 0) + 1
+                self._unproven.append((c, source))
+                del self._unproven[:-REPEAT_MEMORY]
                 return None
         # toe push-up kinematics are reported at once; anything else done in the first posture
         # (a deep knee rep, or a squat) waits for that posture's verdict (and reps after it, to
@@ -580,9 +589,12 @@ class StreamAnalyzer:
         else:
             waits = posture is None and (self._n_waiting > 0 or not (
                 c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG and lever_m >= UNDECIDED_MIN_LEVER_M))
+        rescued: list[tuple[TrunkRep, dict[str, Any]]] = []
         if posture is None and measured:
             self._proven.append((c.up_top / np.linalg.norm(c.up_top), _way_down(c), c.peak_deg, waits))
             del self._proven[:-REPEAT_MEMORY]
+            if not waits:   # a rep that itself waits for the posture's verdict proves nothing yet
+                rescued = self._rescue_unproven(track, c)
         tt = lambda k: float(track.resampler.t0 + k * track.period)  # noqa: E731
         row: dict[str, Any] = {
             "t_start": tt(c.k_start), "t_bottom": tt(c.k_bottom), "t_ascent": tt(c.k_ascent),
@@ -602,7 +614,7 @@ class StreamAnalyzer:
             row["ascent_mean_velocity_m_s"] = float(np.mean(vel[i_a:i_e + 1]))
             row["ascent_peak_velocity_m_s"] = float(np.max(vel[i_a:i_e + 1]))
         row["pivot_lever_m"] = lever_m
-        row["height_source"] = self.trunk.height_source
+        row["height_source"] = source
         row["height_fit_corr"] = float(c.extras.get("fit_corr", float("nan")))
         row["sensor_drop_m"] = c.depth_m
         depth = c.depth_m
@@ -617,7 +629,30 @@ class StreamAnalyzer:
             self._n_waiting += 1
         else:
             self._note_rep_top(c)
+        for _, r in rescued:   # reported with this rep, which proved them
+            r["t_reported"] = max(r["t_reported"], row["t_reported"])
+        row["_rescued"] = rescued
         return row
+
+    def _rescue_unproven(self, track: _Track, proof: TrunkRep) -> list[tuple[TrunkRep, dict[str, Any]]]:
+        """Refused first-posture candidates of the same set (ending at most a rep's length before
+        ``proof`` starts) that repeat the measured rep ``proof``, reported at once: reps after all
+        (the same body doing the same movement from the same posture; see ``REPEAT_TOP_DEG``)."""
+        out = []
+        keep = []
+        for u, source in self._unproven:
+            near = proof.k_top - self.trunk.max_rep_n <= u.k_end <= proof.k_start
+            if (near and not self.trunk._covered(u.k_top, u.k_low, u.k_end)
+                    and self._repeats_proven(u) is not None):
+                row = self._accept_trunk(track, u, source)
+                if row is not None:
+                    out.append((u, row))
+                    self.trunk._remember(u, False)
+                    continue
+            if u.k_end > proof.k_start:
+                keep.append((u, source))
+        self._unproven = keep
+        return out
 
     def _note_rep_top(self, c: TrunkRep) -> None:
         """A reported rep's top: the set's posture, where reps timed by the height may be."""
