@@ -604,15 +604,8 @@ class StreamAnalyzer:
         row["descent_s"] = row["t_bottom"] - row["t_start"]
         row["pause_s"] = row["t_ascent"] - row["t_bottom"]
         row["ascent_s"] = row["t_end"] - row["t_ascent"]
-        vel = c.velocity_m_s
-        i_s, i_b = c.k_start - c.k_top, c.k_bottom - c.k_top
-        i_a, i_e = c.k_ascent - c.k_top, c.k_end - c.k_top
-        if i_b > i_s:
-            row["descent_mean_velocity_m_s"] = float(-np.mean(vel[i_s:i_b + 1]))
-            row["descent_peak_velocity_m_s"] = float(-np.min(vel[i_s:i_b + 1]))
-        if i_e > i_a:
-            row["ascent_mean_velocity_m_s"] = float(np.mean(vel[i_a:i_e + 1]))
-            row["ascent_peak_velocity_m_s"] = float(np.max(vel[i_a:i_e + 1]))
+        _phase_velocities(row, c.velocity_m_s, c.k_start - c.k_top, c.k_bottom - c.k_top,
+                          c.k_ascent - c.k_top, c.k_end - c.k_top)
         row["pivot_lever_m"] = lever_m
         row["height_source"] = source
         row["height_fit_corr"] = float(c.extras.get("fit_corr", float("nan")))
@@ -873,13 +866,22 @@ class StreamAnalyzer:
         if k_top < lead.buf.k0 or k_rest >= lead.buf.k_end or k_start <= k_top:
             return   # not all held (the stream ended first): the candidate's own depth stands
         k_a = k_top + int(np.argmin(lead.buf.get("motion", k_top, k_start - 1)))
-        _, z = closed_height(lead.buf.get("av", k_a, k_rest), lead.period)
+        v, z = closed_height(lead.buf.get("av", k_a, k_rest), lead.period)
         i_low = int(np.argmin(z))
         drop = float(np.max(z[: i_low + 1]) - z[i_low])
         if not (self.trunk.s.min_depth_m <= drop <= self.trunk.s.max_depth_m):
             return
         row["depth_m"] += drop - row["sensor_drop_m"]   # the lumbar's sternum share stays
         row["sensor_drop_m"] = drop
+        # the rep's height and velocity from its top (at rest before k_a) to its end, for the
+        # form and the phase velocities
+        k_end = k_top + len(row["_height"]) - 1
+        lead_in = np.zeros(k_a - k_top)
+        row["_height"] = np.concatenate((lead_in, z[: k_end - k_a + 1]))
+        vel = np.concatenate((lead_in, v[: k_end - k_a + 1]))
+        idx = lambda t: int(round((t - t0) * rate)) - k_top  # noqa: E731
+        _phase_velocities(row, vel, idx(row["t_start"]), idx(row["t_bottom"]), idx(row["t_ascent"]),
+                          idx(row["t_end"]))
 
     def _ensure_mountings(self, c: RepCandidate, row: dict[str, Any]) -> None:
         """Learn the mounting of every sensor and the plank reference at the first rep."""
@@ -962,6 +964,17 @@ def plank_posture(placement: str, up_top: np.ndarray, first_hold: np.ndarray | N
         return None
     turned = float(up_top @ first_hold) < math.cos(math.radians(PLANK_TURN_DEG))
     return True if turned else None
+
+
+def _phase_velocities(row: dict[str, Any], vel_m_s: np.ndarray, i_start: int, i_bottom: int,
+                      i_ascent: int, i_end: int) -> None:
+    """Mean and peak vertical speed of the descent and the ascent (m/s, positive) into ``row``."""
+    if i_bottom > i_start:
+        row["descent_mean_velocity_m_s"] = float(-np.mean(vel_m_s[i_start:i_bottom + 1]))
+        row["descent_peak_velocity_m_s"] = float(-np.min(vel_m_s[i_start:i_bottom + 1]))
+    if i_end > i_ascent:
+        row["ascent_mean_velocity_m_s"] = float(np.mean(vel_m_s[i_ascent:i_end + 1]))
+        row["ascent_peak_velocity_m_s"] = float(np.max(vel_m_s[i_ascent:i_end + 1]))
 
 
 def _way_down(c: TrunkRep) -> np.ndarray:
