@@ -770,14 +770,8 @@ class StreamAnalyzer:
             depth = drop
             if track.placement == "lumbar":
                 depth = drop + LUMBAR_TO_STERNUM_FRAC * self.geometry.height_m * rot_rad
-            i_s, i_b = c.k_start - c.k_top, c.k_bottom - c.k_top
-            i_a, i_e = c.k_ascent - c.k_top, c.k_end - c.k_top
-            if i_b > i_s:
-                row["descent_mean_velocity_m_s"] = float(-np.mean(vel[i_s:i_b + 1]))
-                row["descent_peak_velocity_m_s"] = float(-np.min(vel[i_s:i_b + 1]))
-            if i_e > i_a:
-                row["ascent_mean_velocity_m_s"] = float(np.mean(vel[i_a:i_e + 1]))
-                row["ascent_peak_velocity_m_s"] = float(np.max(vel[i_a:i_e + 1]))
+            _phase_velocities(row, vel, c.k_start - c.k_top, c.k_bottom - c.k_top,
+                              c.k_ascent - c.k_top, c.k_end - c.k_top)
             row["sensor_drop_m"] = drop
         row["depth_m"] = depth
         row["_height"] = height
