@@ -899,7 +899,7 @@ class TrunkSegmenter:
                 rep.lever_m = fit.lever_m
             else:
                 rep = None
-        elif depth < s.min_depth_m:
+        elif depth < s.min_depth_m and not (fit.lever_m > 0 and self._closes_deep(k_a, i_cut, theta)):
             # the sensor measurably did not travel: a weight shift or a tilt, not a rep
             self._reject("depth out of range")
             return None
@@ -926,6 +926,21 @@ class TrunkSegmenter:
             rep.lever_m = lever
         rep.extras["fit_corr"] = fit.corr
         return rep
+
+    def _closes_deep(self, k_a: int, i_cut: int, theta: np.ndarray) -> bool:
+        """Does the height from rest to rest over the candidate (velocity and height back to
+        the start at its end, :func:`closed_height`) go down deep enough, following the turn? Asked
+        when the candidate's own height (one condition only) went the turn's way but too little: a
+        small acceleration offset can flatten a shallow rep's (a 7 cm rep at 25 Hz read as 3 cm)."""
+        if i_cut < 2:
+            return False
+        _, z = closed_height(self.buf.get("av", k_a, k_a + i_cut), self.period)
+        i_low = int(np.argmin(z))
+        drop = float(np.max(z[: i_low + 1]) - z[i_low])
+        dth = theta[: i_cut + 1] - theta[0]
+        if not (self.s.min_depth_m <= drop <= self.s.max_depth_m) or not np.std(dth) > 0:
+            return False
+        return float(np.corrcoef(z, dth)[0, 1]) >= MIN_FIT_CORR
 
     def _reject(self, reason: str) -> None:
         self.rejections[reason] = self.rejections.get(reason, 0) + 1
