@@ -31,7 +31,8 @@ def _bump(t: np.ndarray, t0: float, descent: float, pause: float, ascent: float)
 def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0, dip_deg=0.0,
                neck_deg=0.0, descent=1.2, pause=0.5, ascent=0.9, top_shoulder=None,
                lumbar_on_pelvis=True, skin_rock=0.0, rock_known=True,
-               lumbar_on_trunk=False, spine_bend_deg=0.0, lower_back_share=0.4, dip_power=1):
+               lumbar_on_trunk=False, spine_bend_deg=0.0, lower_back_share=0.4, dip_power=1,
+               top_reach_frac=0.99):
     """A rep of a pivot-legs-trunk body with arms holding the shoulders at a given height.
 
     ``skin_rock``: the chest sensor turns further than the trunk by this many degrees per degree
@@ -39,7 +40,8 @@ def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0
     arm is a two-segment chain from the shoulder to the planted hand, nearly straight at the top,
     the shoulder swinging forward over the hand as the body turns on its pivot); ``rock_known``
     puts it in the reference, as a calibration would. ``dip_deg`` grows with the descent fraction
-    to the power ``dip_power``. ``spine_bend_deg``: the spine bends towards the bottom (as the
+    to the power ``dip_power``. ``top_reach_frac``: shoulder-to-wrist distance at the top over the
+    arm's length (how straight the arms are held). ``spine_bend_deg``: the spine bends towards the bottom (as the
     square of the descent), the lower back (``lower_back_share`` of the hip-shoulder chord)
     flattening and the thorax steepening about the chord; the hip angle is the chord's against
     the legs. Returns the RepWindow (signals as a sensor-aligned engine would
@@ -73,7 +75,7 @@ def _chain_rep(geom: BodyGeometry, *, variant="toe", depth_frac=1.0, sag_deg=0.0
     t_end = t[below[-1] + 1]
     u, f = geom.upper_arm_m, geom.forearm_m
     shoulder_x = lg * np.cos(legs) + lt * np.cos(trunk)   # forward of the pivot
-    reach = np.hypot(0.99 * (u + f) - (z[0] - z), shoulder_x - shoulder_x[0])   # shoulder to wrist
+    reach = np.hypot(top_reach_frac * (u + f) - (z[0] - z), shoulder_x - shoulder_x[0])   # shoulder to wrist
     elbow = np.degrees(np.arccos((u * u + f * f - reach ** 2) / (2 * u * f)))
     flexion = elbow[0] - elbow                      # from the (nearly straight) top
     chest_deg = trunk_deg - skin_rock * flexion

@@ -18,14 +18,14 @@ from test_form import _chain_rep  # noqa: E402
 
 
 def _set_variant(geom: BodyGeometry, variant: str, sag_deg: float, skin_rock: float,
-                 absolute: bool, n_reps: int = 4) -> str | None:
+                 absolute: bool, n_reps: int = 4, top_reach_frac: float = 0.99) -> str | None:
     """The set's variant from a chest sensor alone, the skin's rock unknown to the detector.
 
     ``absolute``: the mounting saw the person stand, so the reference is the plank's true
     inclination; else a relative mounting (reference 0 at the first plank).
     """
     w, _, _ = _chain_rep(geom, variant=variant, sag_deg=sag_deg, skin_rock=skin_rock,
-                         rock_known=False, lumbar_on_pelvis=False)
+                         rock_known=False, lumbar_on_pelvis=False, top_reach_frac=top_reach_frac)
     del w.pitch_deg["head"]
     plank_deg = float(w.pitch_deg["chest"][0])
     if not absolute:
@@ -54,6 +54,14 @@ def test_variant_with_sag_or_pike_and_a_rocking_chest(variant, sag_deg, skin_roc
 @pytest.mark.parametrize("variant,skin_rock", [("toe", 0.12), ("knee", 0.08)])
 def test_variant_with_a_relative_mounting(variant, skin_rock):
     assert _set_variant(BodyGeometry(), variant, 0.0, skin_rock, absolute=False) == variant
+
+
+@pytest.mark.parametrize("top_reach_frac", [0.998, 0.975])   # arms locked / elbows soft (about 25°)
+@pytest.mark.parametrize("variant,sag_deg,skin_rock", [("toe", 18.0, 0.12), ("knee", -20.0, 0.06)])
+def test_variant_whatever_the_arms_bend_at_the_top(variant, sag_deg, skin_rock, top_reach_frac):
+    geom = BodyGeometry.from_height(1.75)
+    assert _set_variant(geom, variant, sag_deg, skin_rock, absolute=True,
+                        top_reach_frac=top_reach_frac) == variant
 
 
 def test_skin_rock_fit_recovers_the_rock_of_the_true_pivot():

@@ -651,11 +651,12 @@ def _running_gain(reference: PlankReference, rep_gain: float | None, default: fl
 
 
 def elbow_flexion_deg(geometry: BodyGeometry, shoulder_drop_m: np.ndarray,
-                      shoulder_forward_m: np.ndarray | float = 0.0) -> np.ndarray:
+                      shoulder_forward_m: np.ndarray | float = 0.0,
+                      top_reach_m: float | None = None) -> np.ndarray:
     """Elbow flexion (deg, 0 at the top) for a shoulder that drops and moves forward (towards the
     head) from the top, nearly straight over the planted hand: the arm's two segments span the
-    shoulder-wrist distance."""
-    top = LOCKOUT_FRAC * (geometry.upper_arm_m + geometry.forearm_m)
+    shoulder-wrist distance (``top_reach_m`` at the top; ``LOCKOUT_FRAC`` of the arm by default)."""
+    top = LOCKOUT_FRAC * (geometry.upper_arm_m + geometry.forearm_m) if top_reach_m is None else top_reach_m
     drop = np.maximum(np.asarray(shoulder_drop_m, dtype=float), 0.0)
     reach = np.hypot(top - drop, np.asarray(shoulder_forward_m, dtype=float))
     return _flexion_at_reach_deg(geometry, reach) - _flexion_at_reach_deg(geometry, np.array(top))
@@ -667,6 +668,12 @@ def top_elbow_flexion_deg(geometry: BodyGeometry) -> float:
     return float(_flexion_at_reach_deg(geometry, np.array(top)))
 
 
+def _reach_at_flexion_m(geometry: BodyGeometry, flexion_deg: float) -> float:
+    """Shoulder-to-wrist distance (m) of an arm bent ``flexion_deg`` at the elbow (law of cosines)."""
+    u, f = geometry.upper_arm_m, geometry.forearm_m
+    return math.sqrt(u * u + f * f + 2.0 * u * f * math.cos(math.radians(flexion_deg)))
+
+
 def _flexion_at_reach_deg(geometry: BodyGeometry, reach_m: np.ndarray) -> np.ndarray:
     """Elbow flexion (deg, 0 straight) of an arm whose shoulder is ``reach_m`` from the wrist."""
     u, f = geometry.upper_arm_m, geometry.forearm_m
@@ -675,13 +682,14 @@ def _flexion_at_reach_deg(geometry: BodyGeometry, reach_m: np.ndarray) -> np.nda
 
 
 def chain_elbow_flexion_deg(chain: "_BodyChain", geometry: BodyGeometry, height_m: np.ndarray,
-                            trunk_deg: np.ndarray, trunk_top_deg: float) -> np.ndarray:
+                            trunk_deg: np.ndarray, trunk_top_deg: float,
+                            top_reach_m: float | None = None) -> np.ndarray:
     """Elbow flexion (deg, 0 at the top) along the rep: the shoulders drop with the sternum and
     swing forward past the planted hands as the body turns about its pivot (about 10 cm on the
     toes and 15 cm on the knees at full depth), which keeps the arm straighter than a drop
     straight down would."""
     drop = -chain.shoulder_change_m(height_m, trunk_deg, trunk_top_deg)
-    return elbow_flexion_deg(geometry, drop, chain.shoulder_forward_m(trunk_deg, trunk_top_deg))
+    return elbow_flexion_deg(geometry, drop, chain.shoulder_forward_m(trunk_deg, trunk_top_deg), top_reach_m)
 
 
 def skin_rock_moments(beyond_rigid_deg: np.ndarray, flexion_deg: np.ndarray,
@@ -761,14 +769,26 @@ VARIANT_HELD_SAG_SD_DEG = 12.0
 VARIANT_SHAPE_SAMPLES = 2.0
 
 
+#: Elbow flexion at the plank top the variant decision allows for (deg), from arms straight
+#: to elbows visibly soft (a top bent further is not a finished rep). How straight a person
+#: holds the arms at the top sets how fast the elbow flexion, and with it the sternum skin's
+#: rock, grows over the first centimetres of the drop: most of the shape that tells one pivot's
+#: split of the chest's turn from the other's. It is the person's and unknown, so each pivot's
+#: evidence is averaged over these (equally likely) top bends.
+TOP_FLEXION_GRID_DEG = (5.0, 7.5, 10.0, 12.5, 15.0, 17.5, 20.0)
+
+
 def _variant_rock_evidence(geometry: BodyGeometry, height_m: np.ndarray, chest_deg: np.ndarray,
                            chest_top_deg: float, chest_ref_deg: float,
-                           absolute: bool) -> dict[str, tuple[float, float, float]] | None:
-    """Per variant, how the chest's turn over one descent splits into body turn and skin rock.
+                           absolute: bool) -> dict[str, list[tuple[float, float, float]]] | None:
+    """Per variant and top elbow flexion, how the chest's turn over one descent splits into body
+    turn and skin rock.
 
     For each pivot the body turns as a rigid chain for the sternum's drop (the hip angle the top
     shows is kept); what the chest turns beyond that is the skin's rock, which should follow the
-    elbow flexion along that pivot's shoulder path. Returns ``{variant: skin_rock_fit}``; None when a variant has no fit.
+    elbow flexion along that pivot's shoulder path. The arms' bend at the top is the person's and
+    unknown: each pivot is fitted with each of ``TOP_FLEXION_GRID_DEG``. Returns
+    ``{variant: [skin_rock_fit per top flexion]}``; None when a variant has no fit.
     """
     if len(height_m) < 5 or not np.all(np.isfinite(height_m)):
         return None
@@ -778,34 +798,40 @@ def _variant_rock_evidence(geometry: BodyGeometry, height_m: np.ndarray, chest_d
         chain = _BodyChain(geometry, v)
         top_deg = chest_top_deg if absolute else chain.top_pitch_deg + (chest_top_deg - chest_ref_deg)
         rigid_deg = _rigid_rotation_deg(chain, top_deg, height_m)
-        flexion_deg = chain_elbow_flexion_deg(chain, geometry, height_m, top_deg - rigid_deg, top_deg)
-        fit = _variant.skin_rock_fit(turn_deg, rigid_deg, flexion_deg)
-        if fit is None:
-            return None
-        out[v] = fit
+        fits = []
+        for top_flex_deg in TOP_FLEXION_GRID_DEG:
+            flexion_deg = chain_elbow_flexion_deg(chain, geometry, height_m, top_deg - rigid_deg, top_deg,
+                                                  _reach_at_flexion_m(geometry, top_flex_deg))
+            fit = _variant.skin_rock_fit(turn_deg, rigid_deg, flexion_deg)
+            if fit is None:
+                return None
+            fits.append(fit)
+        out[v] = fits
     return out
 
 
 def _running_rock_evidence(reference: PlankReference,
-                           evidence: dict[str, tuple[float, float, float]] | None,
-                           update: bool = True) -> dict[str, tuple[float, float]] | None:
-    """The set's skin rock and mean log residual per variant so far (kept in ``reference.extras``).
+                           evidence: dict[str, list[tuple[float, float, float]]] | None,
+                           update: bool = True) -> dict[str, list[tuple[float, float]]] | None:
+    """The set's skin rock and mean log residual per variant and top flexion so far (kept in
+    ``reference.extras``).
 
     The rock pools the reps' moments (deep reps, with more flexion, weigh more); the residual is
     the mean of the reps' log rms.
     """
     ex = reference.extras
     if update and evidence is not None:
-        for v, (xy, xx, log_rms) in evidence.items():
-            ex[f"rock_xy_{v}"] = ex.get(f"rock_xy_{v}", 0.0) + xy
-            ex[f"rock_xx_{v}"] = ex.get(f"rock_xx_{v}", 0.0) + xx
-            ex[f"rock_log_rms_{v}"] = ex.get(f"rock_log_rms_{v}", 0.0) + log_rms
+        for v, fits in evidence.items():
+            for i, (xy, xx, log_rms) in enumerate(fits):
+                ex[f"rock_xy_{v}_{i}"] = ex.get(f"rock_xy_{v}_{i}", 0.0) + xy
+                ex[f"rock_xx_{v}_{i}"] = ex.get(f"rock_xx_{v}_{i}", 0.0) + xx
+                ex[f"rock_log_rms_{v}_{i}"] = ex.get(f"rock_log_rms_{v}_{i}", 0.0) + log_rms
         ex["rock_n"] = ex.get("rock_n", 0.0) + 1.0
     n = ex.get("rock_n", 0.0)
     if n <= 0:
         return None
-    return {v: (ex[f"rock_xy_{v}"] / ex[f"rock_xx_{v}"], ex[f"rock_log_rms_{v}"] / n)
-            for v in VARIANTS}
+    return {v: [(ex[f"rock_xy_{v}_{i}"] / ex[f"rock_xx_{v}_{i}"], ex[f"rock_log_rms_{v}_{i}"] / n)
+                for i in range(len(TOP_FLEXION_GRID_DEG))] for v in VARIANTS}
 
 
 #: Uncertainty of the shoulders' height above the pivot at the top (m): arm length from standing
@@ -825,7 +851,7 @@ def _held_sag_deg(geometry: BodyGeometry, variant: str, plank_deg: float) -> tup
 
 def _decide_variant(reference: PlankReference, geometry: BodyGeometry, raw_radius: float | None,
                     lumbar_radius: float | None, update: bool = True,
-                    rock_evidence: dict[str, tuple[float, float, float]] | None = None) -> str | None:
+                    rock_evidence: dict[str, list[tuple[float, float, float]]] | None = None) -> str | None:
     """Toe or knee for the set: the variant that explains the set's reps with the most usual body.
 
     A straight body on its pivot moves the sternum on a circle of the pivot radius (about 1.3 m
@@ -858,9 +884,12 @@ def _decide_variant(reference: PlankReference, geometry: BodyGeometry, raw_radiu
         if rock is not None and old_gain is None:
             # The chest's own split of its turn into body turn and skin rock: evidence besides
             # the lower back's radius (each sensor's height and turn err on their own).
-            k, log_rms = rock[v]
-            cost += (_variant.skin_rock_cost(k, reference.extras.get("chest_skin_rock"))
-                     + 2.0 * VARIANT_SHAPE_SAMPLES * log_rms)
+            # The arms' bend at the top that explains the set best for this pivot.
+            # Averaged over the arms' bend at the top (a cost is -2 log of a likelihood).
+            fits = np.array([_variant.skin_rock_cost(k, reference.extras.get("chest_skin_rock"))
+                             + 2.0 * VARIANT_SHAPE_SAMPLES * log_rms for k, log_rms in rock[v]])
+            best = float(fits.min())
+            cost += best - 2.0 * math.log(float(np.mean(np.exp(-(fits - best) / 2.0))))
         elif r_raw is not None and r_lum is None:
             cost += _gain_cost(geometry, v, r_raw, known_gain)
         if plank is not None and np.isfinite(plank):
