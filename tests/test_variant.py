@@ -21,12 +21,16 @@ def _set_variant(geom: BodyGeometry, variant: str, sag_deg: float, skin_rock: fl
                  absolute: bool, n_reps: int = 4, top_reach_frac: float = 0.99) -> str | None:
     """The set's variant from a chest sensor alone, the skin's rock unknown to the detector.
 
-    ``absolute``: the mounting saw the person stand, so the reference is the plank's true
-    inclination; else a relative mounting (reference 0 at the first plank).
+    ``absolute``: the mounting saw the person stand, so the chest reads the skin as it sits with
+    straight arms (at the plank top, with the elbows a little bent, it has rocked already) and the
+    reference is that reading; else a relative mounting (reference 0 at the first plank).
     """
-    w, _, _ = _chain_rep(geom, variant=variant, sag_deg=sag_deg, skin_rock=skin_rock,
-                         rock_known=False, lumbar_on_pelvis=False, top_reach_frac=top_reach_frac)
+    w, _, truth = _chain_rep(geom, variant=variant, sag_deg=sag_deg, skin_rock=skin_rock,
+                             rock_known=False, lumbar_on_pelvis=False, top_reach_frac=top_reach_frac)
     del w.pitch_deg["head"]
+    if absolute:
+        w.pitch_deg["chest"] = (w.pitch_deg["chest"] - w.pitch_deg["chest"][0]
+                                + truth["chest_top_vs_straight_arm_deg"])
     plank_deg = float(w.pitch_deg["chest"][0])
     if not absolute:
         w.pitch_deg["chest"] = w.pitch_deg["chest"] - plank_deg
@@ -43,6 +47,7 @@ def _set_variant(geom: BodyGeometry, variant: str, sag_deg: float, skin_rock: fl
     ("toe", 0.0, 0.04),
     ("toe", -15.0, 0.1),    # piked toe plank
     ("knee", -20.0, 0.06),  # piked knee plank, as flat as a straight toe plank
+    ("knee", -28.0, 0.1),   # a deep pike on the knees: the top's skin rock steepens the trunk
     ("knee", 0.0, 0.1),
     ("knee", 10.0, 0.05),
 ])

@@ -893,7 +893,14 @@ def _decide_variant(reference: PlankReference, geometry: BodyGeometry, raw_radiu
         elif r_raw is not None and r_lum is None:
             cost += _gain_cost(geometry, v, r_raw, known_gain)
         if plank is not None and np.isfinite(plank):
-            held, held_sd = _held_sag_deg(geometry, v, plank)
+            # The chest reads the skin as it sat with straight arms; at the plank top the elbows
+            # are a little bent, so the skin has rocked by this pivot's rock times that bend and
+            # the trunk is that much steeper than the chest reads (as the sag model takes it).
+            k_top = reference.extras.get("chest_skin_rock")
+            if k_top is None and rock is not None:
+                k_top = float(np.mean([k for k, _ in rock[v]]))
+            trunk_top_deg = plank + max(k_top or 0.0, 0.0) * top_elbow_flexion_deg(geometry)
+            held, held_sd = _held_sag_deg(geometry, v, trunk_top_deg)
             cost += (held / held_sd) ** 2
         costs[v] = cost
     return min(costs, key=costs.get)
