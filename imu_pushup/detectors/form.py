@@ -798,10 +798,12 @@ def _variant_rock_evidence(geometry: BodyGeometry, height_m: np.ndarray, chest_d
         chain = _BodyChain(geometry, v)
         top_deg = chest_top_deg if absolute else chain.top_pitch_deg + (chest_top_deg - chest_ref_deg)
         rigid_deg = _rigid_rotation_deg(chain, top_deg, height_m)
+        # the shoulders' path does not depend on the arms' bend (chain_elbow_flexion_deg, once)
+        drop_m = -chain.shoulder_change_m(height_m, top_deg - rigid_deg, top_deg)
+        forward_m = chain.shoulder_forward_m(top_deg - rigid_deg, top_deg)
         fits = []
         for top_flex_deg in TOP_FLEXION_GRID_DEG:
-            flexion_deg = chain_elbow_flexion_deg(chain, geometry, height_m, top_deg - rigid_deg, top_deg,
-                                                  _reach_at_flexion_m(geometry, top_flex_deg))
+            flexion_deg = elbow_flexion_deg(geometry, drop_m, forward_m, _reach_at_flexion_m(geometry, top_flex_deg))
             fit = _variant.skin_rock_fit(turn_deg, rigid_deg, flexion_deg)
             if fit is None:
                 return None
