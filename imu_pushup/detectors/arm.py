@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from .buffer import SampleBuffer
-from .reps import RepCandidate, RepSettings, phase_events
+from .reps import RepCandidate, RepSettings, phase_events, zupt_height
 
 
 @dataclass(frozen=True)
@@ -417,11 +417,9 @@ class ArmSegmenter:
         x = self._hist.get("av", k_a, k_b)
         if len(x) < 2 or np.isnan(x).any():
             return None
-        v = np.concatenate(([0.0], np.cumsum(0.5 * (x[1:] + x[:-1])) / self.rate))
         still = self._hist.get("still", k_a, k_b) > 0.5
         still[0] = still[-1] = True
-        idx = np.flatnonzero(still)
-        return v - np.interp(np.arange(len(v)), idx, v[idx])
+        return zupt_height(x, 1.0 / self.rate, list(np.flatnonzero(still)))[0]
 
     def _off_pivot(self, k_a: int, k_b: int) -> bool:
         """True when the sensor moves vertically faster than rotation about a planted hand allows.

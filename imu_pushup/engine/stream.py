@@ -39,7 +39,7 @@ from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
 from .orientation import make_orientation
 from .resample import Resampler
-from .trunk import TrunkRep, TrunkSegmenter, closed_height
+from .trunk import TrunkRep, TrunkSegmenter, closed_height, valley_drop_m
 
 #: Which placement leads the analysis when several are present.
 LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
@@ -550,7 +550,7 @@ class StreamAnalyzer:
                                 {"placement": track.placement}))
         # reps found before this one was decided are reported first (whatever the chunking:
         # the time is the sample the segmenter decided it at, not the end of the chunk)
-        now_t = self._t_of(track, item.k_emit) if getattr(item, "k_emit", None) is not None else None
+        now_t = self._t_of(track, item.k_emit)
         events.extend(self._flush_pending(final=False, now_t=now_t))
         # in time order: a rep timed by the height may be decided after a later one
         at = len(self._pending)
@@ -861,8 +861,7 @@ class StreamAnalyzer:
             return   # not all held (the stream ended first): the candidate's own depth stands
         k_a = k_top + int(np.argmin(lead.buf.get("motion", k_top, k_start - 1)))
         v, z = closed_height(lead.buf.get("av", k_a, k_rest), lead.period)
-        i_low = int(np.argmin(z))
-        drop = float(np.max(z[: i_low + 1]) - z[i_low])
+        drop = valley_drop_m(z)
         if not (self.trunk.s.min_depth_m <= drop <= self.trunk.s.max_depth_m):
             return
         row["depth_m"] += drop - row["sensor_drop_m"]   # the lumbar's sternum share stays

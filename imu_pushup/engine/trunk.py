@@ -187,6 +187,13 @@ class TrunkRep:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+def valley_drop_m(height_m: np.ndarray) -> float:
+    """How far a height goes down from its highest point before its lowest one to that lowest."""
+    z = np.asarray(height_m, dtype=float)
+    i_low = int(np.argmin(z))
+    return float(np.max(z[: i_low + 1]) - z[i_low])
+
+
 def _cumtrapz(x: np.ndarray, dt: float) -> np.ndarray:
     """Running trapezoidal integral, 0 at the first sample."""
     out = np.empty(len(x))
@@ -879,7 +886,7 @@ class TrunkSegmenter:
         """The rep on the fitted height, else on the rotation times the set's lever; None."""
         s = self.s
         z = fit.height_m[: i_cut + 1]
-        depth = float(np.max(z[: int(np.argmin(z)) + 1]) - np.min(z)) if len(z) > 2 else 0.0
+        depth = valley_drop_m(z) if len(z) > 2 else 0.0
         ok = (fit.lever_m >= LEVER_MIN_M and fit.corr >= MIN_FIT_CORR
               and s.min_depth_m <= depth <= s.max_depth_m)
         if not ok and top - y_low < math.radians(SHALLOW_TURN_DEG) and len(z) > 2:
@@ -935,8 +942,7 @@ class TrunkSegmenter:
         if i_cut < 2:
             return False
         _, z = closed_height(self.buf.get("av", k_a, k_a + i_cut), self.period)
-        i_low = int(np.argmin(z))
-        drop = float(np.max(z[: i_low + 1]) - z[i_low])
+        drop = valley_drop_m(z)
         dth = theta[: i_cut + 1] - theta[0]
         if not (self.s.min_depth_m <= drop <= self.s.max_depth_m) or not np.std(dth) > 0:
             return False
