@@ -410,8 +410,7 @@ class StreamAnalyzer:
         if not self._unconfirmed:
             return []
         self._unconfirmed = [(c, r) for c, r in self._unconfirmed
-                             if c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
-                             and r.get("pivot_lever_m", 0.0) >= UNDECIDED_MIN_LEVER_M]
+                             if self._toe_kinematics(c.peak_deg, r.get("pivot_lever_m", 0.0))]
         return self._settle_unconfirmed(True)
 
     def result(self) -> SessionResult:
@@ -565,6 +564,11 @@ class StreamAnalyzer:
         (default: the segmenter's current one); its (partial) row, or None."""
         source = self.trunk.height_source if source is None else source
         posture = self._plank_ok(c.up_top)
+        if (posture is True and self._first_verdict is None and self.calibration is None
+                and not self._unconfirmed):
+            # a plank 35+ degrees from the first posture: that posture was not a plank (a toe
+            # plank, a knee plank and lying prone are within ~25 degrees of one another)
+            self._first_verdict = False
         rej = self.trunk.rejections
         if posture is False:
             rej["not in the calibrated plank"] = rej.get("not in the calibrated plank", 0) + 1
@@ -587,8 +591,12 @@ class StreamAnalyzer:
         if repeats is not None:
             waits = self._n_waiting > 0 or repeats
         else:
-            waits = posture is None and (self._n_waiting > 0 or not (
-                c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG and lever_m >= UNDECIDED_MIN_LEVER_M))
+            waits = posture is None and (self._n_waiting > 0
+                                         or not self._toe_kinematics(c.peak_deg, lever_m))
+            # a measured rep outside toe kinematics (its one-condition height read short) that
+            # repeats a rep of the set reported at once is that exercise too
+            if waits and self._n_waiting == 0 and self._repeats_proven(c) is False:
+                waits = False
         rescued: list[tuple[TrunkRep, dict[str, Any]]] = []
         if posture is None and measured:
             self._proven.append((c.up_top / np.linalg.norm(c.up_top), _way_down(c), c.peak_deg, waits))
@@ -627,6 +635,15 @@ class StreamAnalyzer:
         row["_rescued"] = rescued
         return row
 
+    def _toe_kinematics(self, rotation_deg: float, lever_m: float) -> bool:
+        """Does a rep's turn and its sensor's drop per radian look like a toe push-up (see
+        ``UNDECIDED_MAX_ROTATION_DEG``)? A lumbar sensor sits nearer the toes than the sternum, on
+        the same line, so its drop per radian is shorter by that distance."""
+        min_lever_m = UNDECIDED_MIN_LEVER_M
+        if self.lead == "lumbar":
+            min_lever_m -= LUMBAR_TO_STERNUM_FRAC * self.geometry.height_m
+        return rotation_deg <= UNDECIDED_MAX_ROTATION_DEG and lever_m >= min_lever_m
+
     def _rescue_unproven(self, track: _Track, proof: TrunkRep) -> list[tuple[TrunkRep, dict[str, Any]]]:
         """Refused first-posture candidates of the same set (ending at most a rep's length before
         ``proof`` starts) that repeat the measured rep ``proof``, reported at once: reps after all
@@ -664,8 +681,9 @@ class StreamAnalyzer:
         return any(float(up_top @ u) >= cos for u in self._rep_tops)
 
     def _repeats_proven(self, c: TrunkRep) -> bool | None:
-        """Does a first-posture rep without a measured height repeat a measured one (see
-        ``REPEAT_TOP_DEG``)? None if not; else whether that rep had to wait for the verdict."""
+        """Does a first-posture rep repeat a measured one (see ``REPEAT_TOP_DEG``)? None if not;
+        else whether that rep had to wait for the verdict. (Asked of reps without a measured
+        height, and of measured ones whose one-condition height read too short for a toe rep.)"""
         top = c.up_top / np.linalg.norm(c.up_top)
         axis = _way_down(c)
         cos_top, cos_axis = math.cos(math.radians(REPEAT_TOP_DEG)), math.cos(math.radians(REPEAT_AXIS_DEG))
@@ -763,8 +781,7 @@ class StreamAnalyzer:
                 return None
             if posture is None and back_m > 0.35 * drop + 0.03:   # a rep returns to its top height
                 return None
-            if posture is None and not (c.peak_deg <= UNDECIDED_MAX_ROTATION_DEG
-                                        and lever_m >= UNDECIDED_MIN_LEVER_M):
+            if posture is None and not self._toe_kinematics(c.peak_deg, lever_m):
                 return None
             row["pivot_lever_m"] = lever_m
             depth = drop
