@@ -71,6 +71,8 @@ REPEAT_MEMORY = 4
 #: first posture that was not the plank, or calibrated), or within HEIGHT_GATE_DEG of the top of
 #: one of the set's last reps.
 HEIGHT_GATE_DEG = 20.0
+#: A rep starting at most this long (s) after the last one ended continues its set.
+SET_GAP_S = 3.0
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17
 #: Leads analysed by :class:`~imu_pushup.engine.trunk.TrunkSegmenter`.
@@ -304,6 +306,8 @@ class StreamAnalyzer:
         #: first-posture candidates refused for want of a measured height (candidate, its height
         #: source): a measured rep after them that they repeat proves them after all
         self._unproven: list[tuple[TrunkRep, str]] = []
+        #: grid index where the last rep reported at once ended
+        self._k_last_end = -(1 << 62)
         #: tops (unit up vectors) of the last reported trunk reps
         self._rep_tops: list[np.ndarray] = []
         self._in_set = False
@@ -573,6 +577,11 @@ class StreamAnalyzer:
         if posture is False:
             rej["not in the calibrated plank"] = rej.get("not in the calibrated plank", 0) + 1
             return None
+        in_set = c.k_top - self._k_last_end <= SET_GAP_S * track.rate
+        if c.extras.get("turn_only") and not (in_set and self._repeats_set_top(c.up_top)):
+            # its integrated height did not move: only as one more rep of an ongoing set
+            rej["no measured travel"] = rej.get("no measured travel", 0) + 1
+            return None
         rot_rad = math.radians(max(c.peak_deg, 1e-3))
         lever_m = c.depth_m / rot_rad
         # in the first posture only a measured (integrated) height can prove push-up kinematics
@@ -630,6 +639,7 @@ class StreamAnalyzer:
             self._n_waiting += 1
         else:
             self._note_rep_top(c)
+            self._k_last_end = max(self._k_last_end, c.k_end)
         for _, r in rescued:   # reported with this rep, which proved them
             r["t_reported"] = max(r["t_reported"], row["t_reported"])
         row["_rescued"] = rescued
@@ -668,6 +678,12 @@ class StreamAnalyzer:
         """A reported rep's top: the set's posture, where reps timed by the height may be."""
         self._rep_tops.append(c.up_top / np.linalg.norm(c.up_top))
         del self._rep_tops[:-REPEAT_MEMORY]
+
+    def _repeats_set_top(self, up_top: np.ndarray) -> bool:
+        """Is this top within ``REPEAT_TOP_DEG`` of one of the last reported reps' tops?"""
+        top = up_top / max(float(np.linalg.norm(up_top)), 1e-12)
+        cos = math.cos(math.radians(REPEAT_TOP_DEG))
+        return any(float(top @ u) >= cos for u in self._rep_tops)
 
     def _height_gate(self, up_top: np.ndarray, measured: bool) -> bool:
         """May a rep timed by the height alone start in this posture (see ``HEIGHT_GATE_DEG``)?

@@ -68,6 +68,12 @@ SHALLOW_CLOSURE = 0.25
 #: the trunk turns at least SHALLOW_TURN_DEG).
 SINGLE_CLOSURE = 0.25
 SINGLE_MIN_CORR = 0.3
+#: A trunk that turned this much (degrees) and came back carried the sensor through centimetres
+#: whatever the pivot (a knee pivot moves even a lumbar sensor 4+ cm): an integrated height
+#: that barely moved failed (no rest in touch-and-go sets, a fast ascent at 25 Hz), and the
+#: rotation times the set's lever stands in (where the band-limited height dropped), for a rep
+#: that repeats the top of the set's last reps while the set goes on (see the stream).
+TRAVEL_TURN_DEG = 10.0
 #: Levers of the last reps kept for the running median (the rotation-height fallback).
 LEVER_MEMORY = 8
 #: Lever used before any rep was measured (chest, lumbar).
@@ -906,7 +912,8 @@ class TrunkSegmenter:
                 rep.lever_m = fit.lever_m
             else:
                 rep = None
-        elif depth < s.min_depth_m and not (fit.lever_m > 0 and self._closes_deep(k_a, i_cut, theta)):
+        elif (depth < s.min_depth_m and top - y_low < math.radians(TRAVEL_TURN_DEG)
+              and not (fit.lever_m > 0 and self._closes_deep(k_a, i_cut, theta))):
             # the sensor measurably did not travel: a weight shift or a tilt, not a rep
             self._reject("depth out of range")
             return None
@@ -931,6 +938,7 @@ class TrunkSegmenter:
                 return None
             self.height_source = "rotation"
             rep.lever_m = lever
+            rep.extras["turn_only"] = depth < s.min_depth_m
         rep.extras["fit_corr"] = fit.corr
         return rep
 
