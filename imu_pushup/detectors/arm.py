@@ -425,7 +425,7 @@ class ArmSegmenter:
         """True when the sensor moves vertically faster than rotation about a planted hand allows.
 
         A sensor at distance r from a fixed pivot moves vertically at most r times the segment's
-        tilt rate. The vertical velocity is the acceleration integrated from k_a to k_b, zero at
+        tilt rate at that instant. The vertical velocity is the acceleration integrated from k_a to k_b, zero at
         both ends and where the sensor is still (a planted hand never moves; a free one stops at
         the turns).
         """
@@ -439,7 +439,7 @@ class ArmSegmenter:
         # an acceleration error that changes steadily over the window leaves at most 1/8 of it
         # times the duration in the velocity once that is zero at both ends
         tol = self.s.pivot_speed_tol_m_s + self.s.turn_acc_err_m_s2 * (k_b - k_a) / self.rate / 8.0
-        return float(np.max(np.abs(v))) > r * float(np.max(w)) + tol
+        return float(np.max(np.abs(v) - r * w)) > tol
 
     def _hand_moves(self, ks: list[int]) -> bool:
         """True when a wrist sensor is not on a planted hand over any stroke between turns ``ks``."""
