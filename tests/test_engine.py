@@ -210,12 +210,15 @@ def test_depth_is_measured_rest_to_rest_and_reported_once_the_top_is_reached():
     assert min(late) >= DEPTH_SETTLE_S - 1e-9
 
 
-@pytest.mark.parametrize("seed,variant,rate_hz", [(4, "toe", 50.0), (0, "toe", 25.0)])
+@pytest.mark.parametrize("seed,variant,rate_hz", [(4, "toe", 50.0), (0, "toe", 25.0),
+                                                  (1, "knee", 50.0), (13, "knee", 50.0)])
 def test_first_rep_from_an_unsettled_plank_counts_once_a_later_rep_proves_it(seed, variant, rate_hz):
     """The recording starts as the plank is entered: the first rep leaves a top that never came to
     rest, so its height cannot be integrated and, in the stream's first posture, nothing proves it
     a push-up; the next rep is measured and the first repeats it (same top, same way down, a
-    similar turn), so it counts, reported before it."""
+    similar turn), so it counts, reported before it. Knee reps turn the trunk too far to pass for
+    toe push-ups in the first posture: the measured ones wait for the person to get up, and the
+    first waits with them."""
     from imu_pushup.recording import from_arrays
     sim = simulate.simulate_session(seed=seed, n_reps=6, variant=variant, mount="random",
                                     sampling_rate_hz=rate_hz)

@@ -413,8 +413,10 @@ class StreamAnalyzer:
         """End of stream, no verdict on the first posture: only toe push-up kinematics are believed."""
         if not self._unconfirmed:
             return []
+        # (a rep whose height is the rotation times a lever shows no kinematics of its own)
         self._unconfirmed = [(c, r) for c, r in self._unconfirmed
-                             if self._toe_kinematics(c.peak_deg, r.get("pivot_lever_m", 0.0))]
+                             if r.get("height_source") != "rotation"
+                             and self._toe_kinematics(c.peak_deg, r.get("pivot_lever_m", 0.0))]
         return self._settle_unconfirmed(True)
 
     def result(self) -> SessionResult:
@@ -610,8 +612,9 @@ class StreamAnalyzer:
         if posture is None and measured:
             self._proven.append((c.up_top / np.linalg.norm(c.up_top), _way_down(c), c.peak_deg, waits))
             del self._proven[:-REPEAT_MEMORY]
-            if not waits:   # a rep that itself waits for the posture's verdict proves nothing yet
-                rescued = self._rescue_unproven(track, c)
+            # the refused reps it repeats count with it: at once, or waiting with it for the
+            # posture's verdict
+            rescued = self._rescue_unproven(track, c)
         tt = lambda k: float(track.resampler.t0 + k * track.period)  # noqa: E731
         row: dict[str, Any] = {
             "t_start": tt(c.k_start), "t_bottom": tt(c.k_bottom), "t_ascent": tt(c.k_ascent),
