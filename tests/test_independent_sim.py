@@ -18,7 +18,8 @@ Each session below shows one way that world differs from ours, and the count its
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep). Wrist: 49, 129 squats
 with the forearms swinging fast: no reps (a planted hand does not move faster than the forearm's
-turn allows at that instant).
+turn allows at that instant); 3, a second set after a standing rest with a long pause at the
+bottom of every rep (the set is counted from its series, not from the rest before it).
 The full comparison is ``python benchmarks/altsim_bench.py``.
 """
 from __future__ import annotations
@@ -40,7 +41,7 @@ altsim = pytest.importorskip("altsim")
 @pytest.mark.parametrize("placement, seed", [("chest", s) for s in (115, 153, 37, 94, 43, 5, 101, 89,
                                                                       165, 38, 14, 168)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128),
-                            ("wrist", 49), ("wrist", 129)])
+                            ("wrist", 49), ("wrist", 129), ("wrist", 3)])
 def test_count_matches_the_independent_truth(placement, seed):
     sess = altsim.simulate(seed, placements=(placement,))
     res = ip.analyze(sess.recordings[placement], height_m=sess.params["height_m"])

@@ -642,11 +642,23 @@ class ArmSegmenter:
         still = self._hist.get("still", k_scan + 1, k_now - 1)
         found: list[RepCandidate] = []
         run = 0
+        resume_at = -1
         for j in range(len(ups)):
+            k = k_scan + 1 + j
             run = run + 1 if still[j] else 0
             if self.mode != self.SET:
-                break
-            found.extend(self._count(k_scan + 1 + j, ups[j], run))
+                if k > self._k_series:
+                    break
+                # the stretch before the series was a rest, not part of the set (a long hold in
+                # another posture ended it): the set is counted from the series' first turn
+                self.mode = self.SET
+                self.transitions = [tr for tr in self.transitions
+                                    if not (tr[0] == "abort" and tr[1] < self._k_series)]
+                self._enter_top(self._k_series, self._up(self._k_series))
+                resume_at = self._k_series
+            if k <= resume_at:
+                continue
+            found.extend(self._count(k, ups[j], run))
         self._pending_out = found
 
     def _enter_top(self, k: int, u: np.ndarray) -> None:
