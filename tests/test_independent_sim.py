@@ -59,3 +59,15 @@ def test_reps_decided_out_of_order_are_reported_in_time_order_whatever_the_chunk
     starts = whole.reps["t_start"].to_numpy(dtype=float)
     assert len(starts) >= 2 and (starts[1:] > starts[:-1]).all()
     assert whole.to_json() == single.to_json()
+
+
+def test_first_posture_movements_left_uncounted_are_named_in_a_warning():
+    """Seed 1: deep knee push-ups recorded entirely from a knee plank (the stream ends in it).
+    Nothing in the first posture tells them from squats, so they are not counted, and the
+    result says so (with what to do) rather than silently reporting zero."""
+    sess = altsim.simulate(1, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    assert res.n_reps == 0
+    said = [w for w in res.warnings if "first posture" in w]
+    assert said and said[0].startswith(f"{len(sess.truth['reps'])} rep-like movement")
+    assert "standing" in said[0] and "calibration" in said[0]

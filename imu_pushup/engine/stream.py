@@ -414,9 +414,17 @@ class StreamAnalyzer:
         if not self._unconfirmed:
             return []
         # (a rep whose height is the rotation times a lever shows no kinematics of its own)
+        n_waiting = len(self._unconfirmed)
         self._unconfirmed = [(c, r) for c, r in self._unconfirmed
                              if r.get("height_source") != "rotation"
                              and self._toe_kinematics(c.peak_deg, r.get("pivot_lever_m", 0.0))]
+        dropped = n_waiting - len(self._unconfirmed)
+        if dropped:
+            self.warnings.append(
+                f"{dropped} rep-like movement(s) in the recording's first posture not counted: "
+                "nothing showed they were push-ups from a plank rather than squats (knee push-ups "
+                "look like squats there); start the recording standing or kneeling upright, or "
+                "pass a calibration")
         return self._settle_unconfirmed(True)
 
     def result(self) -> SessionResult:
