@@ -118,9 +118,13 @@ class ArmSettings:
 #: short against a stroke.
 TILT_RATE_WINDOW_S = 0.1
 
-#: Upper-arm tilt from vertical at the top of a rep: "straight" arms at the top are 1-2 % short
-#: of full extension (elbow not hyper-locked), which tilts the upper arm by about 8-11 degrees.
-UPPER_ARM_TOP_TILT_DEG = 10.0
+#: Tilt from vertical of each segment at the top of a rep. The hands sit wider than the
+#: shoulders and often a little ahead of them, and "straight" arms are a few per cent short of
+#: full extension (elbows not hyper-locked): the upper arm leans out and back by some 20-30
+#: degrees, the forearm by 10-20. (With the segments taken as vertical, the shoulder-height proxy
+#: is so flat at the top that the start came 40-85 ms late and the end 35-45 ms early, in our
+#: simulator and in the independent one alike.)
+TOP_TILT_DEG = {"upper_arm": 25.0, "wrist": 15.0}
 
 
 def arm_height(rotation_deg: np.ndarray, placement: str) -> np.ndarray:
@@ -128,12 +132,10 @@ def arm_height(rotation_deg: np.ndarray, placement: str) -> np.ndarray:
 
     With the hand planted and the shoulder moving over it, shoulder height is about
     ``L_f cos(forearm tilt) + L_u cos(upper-arm tilt)`` and both tilts grow together: the height
-    follows the cosine of the tilt from vertical. The upper arm starts the rep slightly tilted
-    (:data:`UPPER_ARM_TOP_TILT_DEG`); the forearm stands about vertical at the top.
+    follows the cosine of the tilt from vertical, which starts at :data:`TOP_TILT_DEG`.
     """
     rot = np.asarray(rotation_deg, dtype=float)
-    tilt = UPPER_ARM_TOP_TILT_DEG if placement == "upper_arm" else 0.0
-    return np.cos(np.radians(rot + tilt))
+    return np.cos(np.radians(rot + TOP_TILT_DEG.get(placement, 0.0)))
 
 
 def _stroke_ends(rot_deg: np.ndarray, i_low: int, frac: float = 0.2) -> list[int]:
