@@ -1,0 +1,225 @@
+"""Reps in the stream's first posture: push-ups from a plank, or something else?
+
+A recording that starts standing shows the turn into the plank (``PLANK_TURN_DEG``), which tells
+that the reps after it are push-ups. A recording that starts in the plank, on all fours or
+kneeling does not: in that first posture a deep knee push-up and a squat turn the trunk alike.
+There, toe push-up kinematics (a small turn for a long lever) are believed at once; other reps
+wait for the posture's verdict (a later turn: getting up, or going down into a plank) and are
+dropped, with a warning, if the stream ends first. A rep that repeats a measured one (same top,
+same way down, similar turn) is that exercise too. Also here: the gate for reps timed by the
+height alone, and the posture test of a rep's top.
+
+:class:`FirstPosture` is a mixin of :class:`~imu_pushup.engine.stream.StreamAnalyzer`; its
+methods use that analyser's state (tracks, trunk segmenter, calibration, geometry).
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..detectors.reps import ARM_PLACEMENTS
+from .trunk import TrunkRep
+
+if TYPE_CHECKING:   # pragma: no cover - annotations only
+    from .stream import Event, _Track
+
+#: Posture change (deg) between the session's first hold and the rep posture that proves the reps
+#: are done lying (plank), not standing: the body turns ~70-90 degrees getting into a plank.
+PLANK_TURN_DEG = 35.0
+#: A turn from a first-posture rep's top, the same way as its way down, this large shows the
+#: first posture was upright (squats, then down into the plank: 70-90 degrees); from a plank the
+#: trunk turns that way by less (onto all fours: up to ~40, lying down: ~20).
+SAME_WAY_TURN_DEG = 60.0
+#: Reps in the session's first posture (no turn into a plank seen, no calibration) must look like
+#: toe push-ups: the trunk turns about the toes, ~1.2 m from the sternum, so even chest-to-floor
+#: depth (~0.4 m) turns it under ~19 degrees, plus a few degrees of sternum skin rocking. A squat
+#: leans the trunk 20-45 degrees; a deep knee push-up turns it as much, and is only recognised
+#: once the turn from standing into the plank was seen (or with a calibration).
+UNDECIDED_MAX_ROTATION_DEG = 22.0
+UNDECIDED_MIN_LEVER_M = 0.7
+#: A first-posture rep whose height could not be measured (the integration failed: a fast
+#: ascent at a low rate, clipping) still counts when it repeats a rep of the same set that was
+#: measured: its top within REPEAT_TOP_DEG of that rep's, its way down within REPEAT_AXIS_DEG,
+#: and its rotation within a factor REPEAT_ROT_RATIO. The same body doing the same movement in
+#: the same posture is the same exercise; it is then reported or waits as that rep did.
+REPEAT_TOP_DEG = 10.0
+REPEAT_AXIS_DEG = 30.0
+REPEAT_ROT_RATIO = 2.0
+#: Measured first-posture reps kept as the pattern later reps may repeat.
+REPEAT_MEMORY = 4
+#: A rep timed by the height alone (engine.height_scan) must start in a plank (turned from a
+#: first posture that was not the plank, or calibrated), or within HEIGHT_GATE_DEG of the top of
+#: one of the set's last reps.
+HEIGHT_GATE_DEG = 20.0
+#: A rep starting at most this long (s) after the last one ended continues its set.
+SET_GAP_S = 3.0
+#: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
+LUMBAR_TO_STERNUM_FRAC = 0.17
+
+
+class FirstPosture:
+    """The first-posture decisions of the stream analyser (a mixin)."""
+
+    def _settle_undecided(self) -> list[Event]:
+        """End of stream, no verdict on the first posture: only toe push-up kinematics are believed."""
+        if not self._unconfirmed:
+            return []
+        # (a rep whose height is the rotation times a lever shows no kinematics of its own)
+        n_waiting = len(self._unconfirmed)
+        self._unconfirmed = [(c, r) for c, r in self._unconfirmed
+                             if r.get("height_source") != "rotation"
+                             and self._toe_kinematics(c.peak_deg, r.get("pivot_lever_m", 0.0))]
+        dropped = n_waiting - len(self._unconfirmed)
+        if dropped:
+            self.warnings.append(
+                f"{dropped} rep-like movement(s) in the recording's first posture not counted: "
+                "nothing showed they were push-ups from a plank rather than squats (knee push-ups "
+                "look like squats there); start the recording standing or kneeling upright, or "
+                "pass a calibration")
+        return self._settle_unconfirmed(True)
+
+    def _resolve_first_posture(self, up: np.ndarray) -> list[Event]:
+        """Reps in the stream's first posture wait for that posture's verdict: a later turn of the
+        trunk by ``PLANK_TURN_DEG`` against the reps' way down (getting up to the knees or to
+        standing) shows they were push-ups from a plank; a turn by ``SAME_WAY_TURN_DEG`` the same
+        way (going down into a plank after squats) shows they were not. (From a plank the trunk
+        may turn the same way by less: back onto all fours, lying down.)"""
+        c0 = self._unconfirmed[0][0]
+        ref = c0.up_top / np.linalg.norm(c0.up_top)
+        axis = np.zeros(3)
+        for c, _ in self._unconfirmed:
+            a = np.cross(c.up_top, c.up_low)
+            axis += a / max(float(np.linalg.norm(a)), 1e-12)
+        axis /= max(float(np.linalg.norm(axis)), 1e-12)
+        cos = up @ ref
+        turn = np.cross(ref[None, :], up)
+        along = turn @ axis / np.maximum(np.linalg.norm(turn, axis=1), 1e-12)
+        up_again = (cos < math.cos(math.radians(PLANK_TURN_DEG))) & (along < -0.5)
+        further = (cos < math.cos(math.radians(SAME_WAY_TURN_DEG))) & (along > 0.5)
+        hit = np.flatnonzero(up_again | further)
+        if not len(hit):
+            return []
+        self._first_verdict = bool(up_again[hit[0]])
+        return self._settle_unconfirmed(self._first_verdict)
+
+    def _settle_unconfirmed(self, push_ups: bool) -> list[Event]:
+        """Report the waiting first-posture reps (``push_ups``) or drop them."""
+        waiting, self._unconfirmed = self._unconfirmed, []
+        self._n_waiting = 0
+        if not push_ups:
+            self.trunk.rejections["first posture, not a plank"] = (
+                self.trunk.rejections.get("first posture, not a plank", 0) + len(waiting))
+            return []
+        events: list[Event] = []
+        for c, row in waiting:
+            if self.trunk is not None:
+                self._note_rep_top(c)
+            events.extend(self._enter_rep(self.tracks[self.lead], c, row))
+        return events
+
+    def _toe_kinematics(self, rotation_deg: float, lever_m: float) -> bool:
+        """Does a rep's turn and its sensor's drop per radian look like a toe push-up (see
+        ``UNDECIDED_MAX_ROTATION_DEG``)? A lumbar sensor sits nearer the toes than the sternum, on
+        the same line, so its drop per radian is shorter by that distance."""
+        min_lever_m = UNDECIDED_MIN_LEVER_M
+        if self.lead == "lumbar":
+            min_lever_m -= LUMBAR_TO_STERNUM_FRAC * self.geometry.height_m
+        return rotation_deg <= UNDECIDED_MAX_ROTATION_DEG and lever_m >= min_lever_m
+
+    def _rescue_unproven(self, track: _Track, proof: TrunkRep) -> list[tuple[TrunkRep, dict[str, Any]]]:
+        """Refused first-posture candidates of the same set (ending at most a rep's length before
+        ``proof`` starts) that repeat the measured rep ``proof``, reported at once: reps after all
+        (the same body doing the same movement from the same posture; see ``REPEAT_TOP_DEG``)."""
+        out = []
+        keep = []
+        for u, source in self._unproven:
+            near = proof.k_top - self.trunk.max_rep_n <= u.k_end <= proof.k_start
+            if (near and not self.trunk._covered(u.k_top, u.k_low, u.k_end)
+                    and self._repeats_proven(u) is not None):
+                row = self._accept_trunk(track, u, source)
+                if row is not None:
+                    out.append((u, row))
+                    self.trunk._remember(u, False)
+                    continue
+            if u.k_end > proof.k_start:
+                keep.append((u, source))
+        self._unproven = keep
+        return out
+
+    def _note_rep_top(self, c: TrunkRep) -> None:
+        """A reported rep's top: the set's posture, where reps timed by the height may be."""
+        self._rep_tops.append(c.up_top / np.linalg.norm(c.up_top))
+        del self._rep_tops[:-REPEAT_MEMORY]
+
+    def _repeats_set_top(self, up_top: np.ndarray) -> bool:
+        """Is this top within ``REPEAT_TOP_DEG`` of one of the last reported reps' tops?"""
+        top = up_top / max(float(np.linalg.norm(up_top)), 1e-12)
+        cos = math.cos(math.radians(REPEAT_TOP_DEG))
+        return any(float(top @ u) >= cos for u in self._rep_tops)
+
+    def _height_gate(self, up_top: np.ndarray, measured: bool) -> bool:
+        """May a rep timed by the height alone start in this posture (see ``HEIGHT_GATE_DEG``)?
+        One whose height could not be measured from rest to rest only in the posture of the
+        set's reps. (Once the stream's first posture proved to be the plank, a turn from it is
+        no plank.)"""
+        self._sync_first_hold()
+        if measured and self._first_verdict is not True and self._plank_ok(up_top) is True:
+            return True
+        cos = math.cos(math.radians(HEIGHT_GATE_DEG))
+        return any(float(up_top @ u) >= cos for u in self._rep_tops)
+
+    def _repeats_proven(self, c: TrunkRep) -> bool | None:
+        """Does a first-posture rep repeat a measured one (see ``REPEAT_TOP_DEG``)? None if not;
+        else whether that rep had to wait for the verdict. (Asked of reps without a measured
+        height, and of measured ones whose one-condition height read too short for a toe rep.)"""
+        top = c.up_top / np.linalg.norm(c.up_top)
+        axis = _way_down(c)
+        cos_top, cos_axis = math.cos(math.radians(REPEAT_TOP_DEG)), math.cos(math.radians(REPEAT_AXIS_DEG))
+        for up_top, way, rot_deg, waited in reversed(self._proven):
+            if (float(top @ up_top) >= cos_top and float(axis @ way) >= cos_axis
+                    and 1.0 / REPEAT_ROT_RATIO <= c.peak_deg / rot_deg <= REPEAT_ROT_RATIO):
+                return waited
+        return None
+
+    def _sync_first_hold(self) -> None:
+        """The session's first still posture, once the lead's segmenter has seen it."""
+        seg = self.trunk if self.trunk is not None else self.segmenter
+        if seg.first_hold is not None and self._first_hold is None:
+            self._first_hold = seg.first_hold[1]
+            self._first_hold_t = self._t_of(self.tracks[self.lead], seg.first_hold[0])
+
+    def _plank_ok(self, up_top: np.ndarray | None) -> bool | None:
+        """Posture verdict for a rep's top (see :func:`plank_posture`)."""
+        if up_top is None:
+            return False
+        m = self.mountings.get(self.lead) if self.calibration is not None else None
+        verdict = plank_posture(self.lead, up_top, self._first_hold,
+                                m.up_plank if m is not None else None)
+        return self._first_verdict if verdict is None else verdict
+
+
+def plank_posture(placement: str, up_top: np.ndarray, first_hold: np.ndarray | None,
+                  calibrated_up: np.ndarray | None) -> bool | None:
+    """Is the posture of a rep's top a plank? True, False, or None when it cannot be told.
+
+    With a calibration: within 35 degrees of the calibrated plank. Otherwise a trunk sensor must
+    have turned at least ``PLANK_TURN_DEG`` from the session's first still posture (people start
+    a recording standing; the body turns 70-90 degrees getting into a plank). Reps in the very
+    posture the session started in are undecided (None): the recording may have started in the
+    plank, or the person is standing (squats); the caller decides from the rep's kinematics.
+    Arm segments hang vertical standing and stand vertical in a plank: posture cannot tell (None).
+    """
+    if calibrated_up is not None:
+        return float(up_top @ calibrated_up) >= math.cos(math.radians(35.0))
+    if placement in ARM_PLACEMENTS or first_hold is None:
+        return None
+    turned = float(up_top @ first_hold) < math.cos(math.radians(PLANK_TURN_DEG))
+    return True if turned else None
+
+
+def _way_down(c: TrunkRep) -> np.ndarray:
+    """Unit axis the trunk turns about from a rep's top to its bottom (sensor frame)."""
+    a = np.cross(c.up_top, c.up_low)
+    return a / max(float(np.linalg.norm(a)), 1e-12)
