@@ -728,7 +728,7 @@ class StreamAnalyzer(FirstPosture):
 
     def _rest_to_rest_depth(self, lead: _Track, row: dict[str, Any]) -> None:
         """Depth from the vertical acceleration between two rests at the top (velocity and height
-        back to where they were: :func:`~imu_pushup.engine.trunk.closed_height`), once the top
+        back to where they were: :func:`~imu_pushup.engine.height.closed_height`), once the top
         after the rep is reached; the report is then due ``DEPTH_SETTLE_S`` after ``t_end``.
 
         The candidate's own height had to be found before that top was known (one condition: the
