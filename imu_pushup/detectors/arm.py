@@ -427,9 +427,9 @@ class ArmSegmenter:
         """True when the sensor moves vertically faster than rotation about a planted hand allows.
 
         A sensor at distance r from a fixed pivot moves vertically at most r times the segment's
-        tilt rate at that instant. The vertical velocity is the acceleration integrated from k_a to k_b, zero at
-        both ends and where the sensor is still (a planted hand never moves; a free one stops at
-        the turns).
+        tilt rate at that instant. The vertical velocity is the acceleration integrated from k_a
+        to k_b, zero at both ends and where the sensor is still (a planted hand never moves; a
+        free one stops at the turns).
         """
         r = self.s.pivot_radius_m
         if r is None or k_b - k_a < 3:

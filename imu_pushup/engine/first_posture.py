@@ -88,10 +88,7 @@ class FirstPosture:
         may turn the same way by less: back onto all fours, lying down.)"""
         c0 = self._unconfirmed[0][0]
         ref = c0.up_top / np.linalg.norm(c0.up_top)
-        axis = np.zeros(3)
-        for c, _ in self._unconfirmed:
-            a = np.cross(c.up_top, c.up_low)
-            axis += a / max(float(np.linalg.norm(a)), 1e-12)
+        axis = sum(_way_down(c) for c, _ in self._unconfirmed)
         axis /= max(float(np.linalg.norm(axis)), 1e-12)
         cos = up @ ref
         turn = np.cross(ref[None, :], up)
@@ -130,8 +127,9 @@ class FirstPosture:
 
     def _rescue_unproven(self, track: _Track, proof: TrunkRep) -> list[tuple[TrunkRep, dict[str, Any]]]:
         """Refused first-posture candidates of the same set (ending at most a rep's length before
-        ``proof`` starts) that repeat the measured rep ``proof``, reported at once: reps after all
-        (the same body doing the same movement from the same posture; see ``REPEAT_TOP_DEG``)."""
+        ``proof`` starts) that repeat the measured rep ``proof``: reps after all (the same body
+        doing the same movement from the same posture; see ``REPEAT_TOP_DEG``), reported with
+        ``proof`` at once or waiting with it for the posture's verdict."""
         out = []
         keep = []
         for u, source in self._unproven:
@@ -153,10 +151,10 @@ class FirstPosture:
         self._rep_tops.append(c.up_top / np.linalg.norm(c.up_top))
         del self._rep_tops[:-REPEAT_MEMORY]
 
-    def _repeats_set_top(self, up_top: np.ndarray) -> bool:
-        """Is this top within ``REPEAT_TOP_DEG`` of one of the last reported reps' tops?"""
+    def _near_rep_top(self, up_top: np.ndarray, within_deg: float) -> bool:
+        """Is this top within ``within_deg`` of one of the last reported reps' tops?"""
         top = up_top / max(float(np.linalg.norm(up_top)), 1e-12)
-        cos = math.cos(math.radians(REPEAT_TOP_DEG))
+        cos = math.cos(math.radians(within_deg))
         return any(float(top @ u) >= cos for u in self._rep_tops)
 
     def _height_gate(self, up_top: np.ndarray, measured: bool) -> bool:
@@ -167,8 +165,7 @@ class FirstPosture:
         self._sync_first_hold()
         if measured and self._first_verdict is not True and self._plank_ok(up_top) is True:
             return True
-        cos = math.cos(math.radians(HEIGHT_GATE_DEG))
-        return any(float(up_top @ u) >= cos for u in self._rep_tops)
+        return self._near_rep_top(up_top, HEIGHT_GATE_DEG)
 
     def _repeats_proven(self, c: TrunkRep) -> bool | None:
         """Does a first-posture rep repeat a measured one (see ``REPEAT_TOP_DEG``)? None if not;

@@ -37,8 +37,8 @@ from ..results import SessionResult, reps_frame
 from ..units import GRAVITY_M_S2, PLACEMENTS
 from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
-from .first_posture import (LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_DEG, REPEAT_MEMORY, SET_GAP_S,
-                            FirstPosture, _way_down)
+from .first_posture import (LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_DEG, REPEAT_MEMORY, REPEAT_TOP_DEG,
+                            SET_GAP_S, FirstPosture, _way_down)
 from .orientation import make_orientation
 from .resample import Resampler
 from .trunk import TrunkRep, TrunkSegmenter, closed_height, valley_drop_m
@@ -379,7 +379,6 @@ class StreamAnalyzer(FirstPosture):
         self._log(new)
         return new
 
-
     def result(self) -> SessionResult:
         """The session so far (call :meth:`finish` first for the complete one)."""
         from ..detectors.form import assess_set
@@ -445,7 +444,6 @@ class StreamAnalyzer(FirstPosture):
                 seg.aborts.clear()
         return events
 
-
     def _drain(self, track: _Track, seg: Any) -> list[Event]:
         """Turn a segmenter's transitions (in stream order) into events; accepted reps go pending."""
         events: list[Event] = []
@@ -503,7 +501,7 @@ class StreamAnalyzer(FirstPosture):
             rej["not in the calibrated plank"] = rej.get("not in the calibrated plank", 0) + 1
             return None
         in_set = c.k_top - self._k_last_end <= SET_GAP_S * track.rate
-        if c.extras.get("turn_only") and not (in_set and self._repeats_set_top(c.up_top)):
+        if c.extras.get("turn_only") and not (in_set and self._near_rep_top(c.up_top, REPEAT_TOP_DEG)):
             # its integrated height did not move: only as one more rep of an ongoing set
             rej["no measured travel"] = rej.get("no measured travel", 0) + 1
             return None
@@ -571,7 +569,6 @@ class StreamAnalyzer(FirstPosture):
         row["_rescued"] = rescued
         return row
 
-
     def _validate(self, c: Any) -> bool:
         """Segmenter callback: physics checks of a candidate (arm/head or trunk), in stream order."""
         self._sync_first_hold()
@@ -582,10 +579,8 @@ class StreamAnalyzer(FirstPosture):
         self._accepted[id(c)] = row
         return True
 
-
     def _t_of(self, track: _Track, k: int) -> float:
         return float(track.resampler.t0 + k * track.period)
-
 
     def _accept(self, track: _Track, c: RepCandidate) -> dict[str, Any] | None:
         """Validate a candidate rep with physics; return its (partial) row or None."""
