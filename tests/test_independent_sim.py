@@ -15,6 +15,10 @@ Each session below shows one way that world differs from ours, and the count its
   the later ones read short, but they repeat it and count;
 * 168: knee push-ups at 25 Hz, touch-and-go tops and 0.4 s ascents: the integrated height of
   some reps barely moves while the trunk turns 24 degrees and back (the turn times them).
+* 1120, 1115: recorded from the plank, the hips sagging further and the lower back dipping at
+  each rep so that the upper trunk turns 3-9 degrees for a 25 cm drop: the height times the
+  reps, and a series of them in the first posture counts (200 Hz and 50 Hz);
+* 34, 59: walking, whose steps bob the chest 4-6 cm: no reps, series or not.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep). Wrist: 49, 129 squats
 with the forearms swinging fast: no reps (a planted hand does not move faster than the forearm's
@@ -39,7 +43,8 @@ altsim = pytest.importorskip("altsim")
 
 
 @pytest.mark.parametrize("placement, seed", [("chest", s) for s in (115, 153, 37, 94, 43, 5, 101, 89,
-                                                                      165, 38, 14, 168)]
+                                                                      165, 38, 14, 168, 1120,
+                                                                      1115, 34, 59)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3)])
 def test_count_matches_the_independent_truth(placement, seed):

@@ -55,6 +55,18 @@ REPEAT_MEMORY = 4
 HEIGHT_GATE_DEG = 20.0
 #: A rep starting at most this long (s) after the last one ended continues its set.
 SET_GAP_S = 3.0
+#: A rep in the first posture timed by the height alone (the trunk barely turned: the hips sag
+#: or the lower back dips as the chest goes down) has no rotation to prove toe kinematics with.
+#: It counts only as one of a series of SERIES_MIN such reps from the same top (within
+#: REPEAT_TOP_DEG, each starting within SERIES_GAP_S of the one before: a rep may be missed in
+#: between) with a measured depth of at least SERIES_MIN_DEPTH_M, lasting SERIES_MIN_REP_S, its
+#: descent and ascent SERIES_MIN_STROKE_S each: a set of push-ups, not a dip while standing or
+#: the bob of walking (3-6 cm, a step every 0.4-0.6 s).
+SERIES_MIN = 3
+SERIES_GAP_S = 6.0
+SERIES_MIN_DEPTH_M = 0.08
+SERIES_MIN_REP_S = 0.8
+SERIES_MIN_STROKE_S = 0.2
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17
 
@@ -64,14 +76,17 @@ class FirstPosture:
 
     def _settle_undecided(self) -> list[Event]:
         """End of stream, no verdict on the first posture: only toe push-up kinematics are believed."""
-        if not self._unconfirmed:
+        if not self._unconfirmed and not (self._series or self._n_series_dropped):
             return []
         # (a rep whose height is the rotation times a lever shows no kinematics of its own)
+        self._n_series_dropped += len(self._series)
+        self._series = []
         n_waiting = len(self._unconfirmed)
         self._unconfirmed = [(c, r) for c, r in self._unconfirmed
                              if r.get("height_source") != "rotation"
                              and self._toe_kinematics(c.peak_deg, r.get("pivot_lever_m", 0.0))]
-        dropped = n_waiting - len(self._unconfirmed)
+        dropped = n_waiting - len(self._unconfirmed) + self._n_series_dropped
+        self._n_series_dropped = 0
         if dropped:
             self.warnings.append(
                 f"{dropped} rep-like movement(s) in the recording's first posture not counted: "
@@ -125,6 +140,39 @@ class FirstPosture:
             min_lever_m -= LUMBAR_TO_STERNUM_FRAC * self.geometry.height_m
         return rotation_deg <= UNDECIDED_MAX_ROTATION_DEG and lever_m >= min_lever_m
 
+    def _series_rep(self, track: _Track, c: TrunkRep) -> bool | list[tuple[TrunkRep, dict[str, Any]]]:
+        """A first-posture rep timed by the height alone (see ``SERIES_MIN``): True once the
+        series is established (accept it like a measured rep); False to refuse it (not push-up
+        kinematics, or waiting for the series); the list of the series' earlier reps (with their
+        rows) when this rep completes it."""
+        if self._series_ok:
+            return True
+        rot_rad = math.radians(max(c.peak_deg, 1e-3))
+        stroke_n = SERIES_MIN_STROKE_S * track.rate
+        if not (c.depth_m >= SERIES_MIN_DEPTH_M and self._toe_kinematics(c.peak_deg, c.depth_m / rot_rad)
+                and c.k_bottom - c.k_start >= stroke_n and c.k_end - c.k_ascent >= stroke_n
+                and c.k_end - c.k_start >= SERIES_MIN_REP_S * track.rate):
+            return False
+        top = c.up_top / np.linalg.norm(c.up_top)
+        if self._series:
+            last = self._series[-1]
+            same = float(top @ (last.up_top / np.linalg.norm(last.up_top))) >= math.cos(math.radians(REPEAT_TOP_DEG))
+            if not (same and c.k_start - last.k_end <= SERIES_GAP_S * track.rate):
+                self._n_series_dropped += len(self._series)
+                self._series = []
+        self._series.append(c)
+        if len(self._series) < SERIES_MIN:
+            return False
+        self._series_ok = True
+        earlier, self._series = self._series[:-1], []
+        out = []
+        for u in earlier:
+            row = self._accept_trunk(track, u, "acceleration")
+            if row is not None:
+                out.append((u, row))
+                self.trunk._remember(u, True)
+        return out
+
     def _rescue_unproven(self, track: _Track, proof: TrunkRep) -> list[tuple[TrunkRep, dict[str, Any]]]:
         """Refused first-posture candidates of the same set (ending at most a rep's length before
         ``proof`` starts) that repeat the measured rep ``proof``: reps after all (the same body
@@ -163,8 +211,11 @@ class FirstPosture:
         set's reps. (Once the stream's first posture proved to be the plank, a turn from it is
         no plank.)"""
         self._sync_first_hold()
-        if measured and self._first_verdict is not True and self._plank_ok(up_top) is True:
+        posture = self._plank_ok(up_top)
+        if measured and self._first_verdict is not True and posture is True:
             return True
+        if measured and posture is None:
+            return True   # the first posture: only as one of a series (see SERIES_MIN)
         return self._near_rep_top(up_top, HEIGHT_GATE_DEG)
 
     def _repeats_proven(self, c: TrunkRep) -> bool | None:

@@ -37,7 +37,7 @@ from ..results import SessionResult, reps_frame
 from ..units import GRAVITY_M_S2, PLACEMENTS
 from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
-from .first_posture import (LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_DEG, REPEAT_MEMORY, REPEAT_TOP_DEG,
+from .first_posture import (HEIGHT_GATE_DEG, LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_DEG, REPEAT_MEMORY, REPEAT_TOP_DEG,
                             SET_GAP_S, FirstPosture, _way_down)
 from .orientation import make_orientation
 from .resample import Resampler
@@ -276,6 +276,11 @@ class StreamAnalyzer(FirstPosture):
         #: first-posture candidates refused for want of a measured height (candidate, its height
         #: source): a measured rep after them that they repeat proves them after all
         self._unproven: list[tuple[TrunkRep, str]] = []
+        #: first-posture reps timed by the height alone, waiting for a series (see SERIES_MIN);
+        #: whether one was seen; how many were dropped
+        self._series: list[TrunkRep] = []
+        self._series_ok = False
+        self._n_series_dropped = 0
         #: grid index where the last rep reported at once ended
         self._k_last_end = -(1 << 62)
         #: tops (unit up vectors) of the last reported trunk reps
@@ -510,6 +515,15 @@ class StreamAnalyzer(FirstPosture):
         # in the first posture only a measured (integrated) height can prove push-up kinematics
         measured = source != "rotation"
         repeats = None
+        series: list[tuple[TrunkRep, dict[str, Any]]] = []
+        if (posture is None and c.extras.get("timed_by") == "height"
+                and not self._near_rep_top(c.up_top, HEIGHT_GATE_DEG)):
+            verdict = self._series_rep(track, c)
+            if verdict is False:
+                rej["first posture, no series"] = rej.get("first posture, no series", 0) + 1
+                return None
+            if verdict is not True:
+                series = verdict
         if posture is None and not measured:
             repeats = self._repeats_proven(c)
             if repeats is None:
@@ -564,6 +578,7 @@ class StreamAnalyzer(FirstPosture):
         else:
             self._note_rep_top(c)
             self._k_last_end = max(self._k_last_end, c.k_end)
+        rescued = series + rescued
         for _, r in rescued:   # reported with this rep, which proved them
             r["t_reported"] = max(r["t_reported"], row["t_reported"])
         row["_rescued"] = rescued
