@@ -20,7 +20,9 @@ Each session below shows one way that world differs from ours, and the count its
   reps, and a series of them in the first posture counts (200 Hz and 50 Hz);
 * 34, 59: walking, whose steps bob the chest 4-6 cm: no reps, series or not.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
-drop per radian is shorter); 128, a set and then standing up (not a rep). Wrist: 49, 129 squats
+drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
+down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
+goes down: not a plank). Wrist: 49, 129 squats
 with the forearms swinging fast: no reps (a planted hand does not move faster than the forearm's
 turn allows at that instant); 3, a second set after a standing rest with a long pause at the
 bottom of every rep (the set is counted from its series, not from the rest before it).
@@ -45,7 +47,8 @@ altsim = pytest.importorskip("altsim")
 @pytest.mark.parametrize("placement, seed", [("chest", s) for s in (115, 153, 37, 94, 43, 5, 101, 89,
                                                                       165, 38, 14, 168, 1120,
                                                                       1115, 34, 59)]
-                         + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128),
+                         + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
+                            ("lumbar", 1191),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3)])
 def test_count_matches_the_independent_truth(placement, seed):
     sess = altsim.simulate(seed, placements=(placement,))

@@ -67,6 +67,11 @@ SERIES_GAP_S = 6.0
 SERIES_MIN_DEPTH_M = 0.08
 SERIES_MIN_REP_S = 0.8
 SERIES_MIN_STROKE_S = 0.2
+#: A rep whose top was reached by turning from the first posture against the rep's own way down
+#: (see _turned_against), judged from reps turning at least AGAINST_MIN_ROT_DEG; the two axes
+#: must point apart (cosine below -AGAINST_MIN_COS).
+AGAINST_MIN_ROT_DEG = 8.0
+AGAINST_MIN_COS = 0.3
 #: Lumbar sensor to sternum distance along the trunk, as a fraction of standing height.
 LUMBAR_TO_STERNUM_FRAC = 0.17
 
@@ -237,6 +242,21 @@ class FirstPosture:
         if seg.first_hold is not None and self._first_hold is None:
             self._first_hold = seg.first_hold[1]
             self._first_hold_t = self._t_of(self.tracks[self.lead], seg.first_hold[0])
+
+    def _turned_against(self, c: TrunkRep) -> bool:
+        """Did the trunk turn from the first posture into this rep's top against the rep's way
+        down? Into a plank from standing or kneeling the body turns face down, the way every
+        rep then goes down; rising from a seat turns the pelvis the other way (sitting tilts it
+        back 30-45 degrees), and sitting down again looks like a deep rep from there. Told only
+        from reps that turn at least AGAINST_MIN_ROT_DEG (a smaller turn has no clear axis)."""
+        if self.lead != "lumbar" or self._first_hold is None or c.peak_deg < AGAINST_MIN_ROT_DEG:
+            return False
+        first = self._first_hold / max(float(np.linalg.norm(self._first_hold)), 1e-12)
+        top = c.up_top / max(float(np.linalg.norm(c.up_top)), 1e-12)
+        if float(first @ top) >= math.cos(math.radians(PLANK_TURN_DEG)):
+            return False   # not turned from the first posture (the calibration or its verdict)
+        turn = np.cross(first, top)
+        return float(turn @ _way_down(c)) / float(np.linalg.norm(turn)) < -AGAINST_MIN_COS
 
     def _plank_ok(self, up_top: np.ndarray | None) -> bool | None:
         """Posture verdict for a rep's top (see :func:`plank_posture`)."""

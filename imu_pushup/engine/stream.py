@@ -496,6 +496,8 @@ class StreamAnalyzer(FirstPosture):
         (default: the segmenter's current one); its (partial) row, or None."""
         source = self.trunk.height_source if source is None else source
         posture = self._plank_ok(c.up_top)
+        if posture is True and self.calibration is None and self._turned_against(c):
+            posture = False
         if (posture is True and self._first_verdict is None and self.calibration is None
                 and not self._unconfirmed):
             # a plank 35+ degrees from the first posture: that posture was not a plank (a toe
