@@ -14,6 +14,12 @@ as crashes (and as miscounts). Found reps are paired with the true ones when the
 exact; timing errors are reported for those sessions only, over found reps matched to a true rep
 (found t_bottom inside the true rep's t_start..t_end, +-0.3 s). Per placement it prints one markdown
 table, then a line listing the miscounted seeds (found/true, protocol).
+
+Form (issue targets, on the chest and, when the lumbar is simulated too, on both together): over
+every found rep matched to a true one, ``sag`` F1 (true hip angle >= 10 deg against within +-3),
+``pike`` F1 (<= -10 against within +-3), ``sag_deg`` and ``depth_frac`` median absolute error,
+``partial`` F1 (under 60 % of target depth against 85 % or more), and the session ``variant``
+against the truth of sessions whose sets share one variant.
 """
 from __future__ import annotations
 
@@ -97,8 +103,100 @@ def run_session(job: tuple[int, tuple[str, ...]]) -> list[dict[str, Any]]:
                     if v is not None and np.isfinite(float(v) if v is not None else np.nan):
                         errs["depth_m"].append(100.0 * abs(float(v) - r["depth_m"]))
             row["errs"] = dict(errs)
+        if p == "chest":
+            row["form"] = _form_pairs(reps, truth, pairs)
+            row["variant_pred"] = res.variant
+            row["variant_true"] = _one_variant(sess)
         out.append(row)
+    if "chest" in placements and "lumbar" in placements:
+        out.append(_form_both(seed, sess, truth))
     return out
+
+
+def _one_variant(sess: Any) -> str | None:
+    """The session's variant when all its sets share one (else None: not scored)."""
+    vs = {st["variant"] for st in sess.truth.get("sets", [])}
+    return vs.pop() if len(vs) == 1 else None
+
+
+def _form_pairs(reps: Any, truth: list[dict[str, Any]], pairs: list[tuple[int, int]]) -> list[tuple]:
+    """(true sag, found sag, sag flagged, pike flagged, true depth_frac, found depth_frac,
+    partial flagged) per matched rep."""
+    out = []
+    for i, k in pairs:
+        f, r = reps.iloc[i], truth[k]
+        flags = list(f.get("flags") or [])
+        out.append((float(r["sag_deg"]), _num(f.get("sag_deg")), "sag" in flags, "pike" in flags,
+                    float(r["depth_frac"]), _num(f.get("depth_frac")), "partial" in flags))
+    return out
+
+
+def _num(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _form_both(seed: int, sess: Any, truth: list[dict[str, Any]]) -> dict[str, Any]:
+    """Form with the chest and the lumbar sensor analysed together."""
+    import imu_pushup
+    row: dict[str, Any] = {"seed": seed, "placement": "chest+lumbar", "kind": sess.truth["kind"]}
+    if sess.truth["kind"] != "pushups":
+        return row
+    try:
+        res = imu_pushup.analyze([sess.recordings["chest"], sess.recordings["lumbar"]],
+                                 height_m=sess.params["height_m"], keep_signals=False)
+    except Exception as exc:  # noqa: BLE001 - a crash is a result too
+        row["error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return row
+    reps = res.reps
+    pairs = _match([float(x) for x in reps["t_bottom"]], truth) if len(reps) else []
+    row.update(form=_form_pairs(reps, truth, pairs), variant_pred=res.variant, variant_true=_one_variant(sess))
+    return row
+
+
+def _f1(pred: list[bool], truth: list[bool]) -> str:
+    p, t = np.asarray(pred, bool), np.asarray(truth, bool)
+    tp, fp, fn = float(np.sum(p & t)), float(np.sum(p & ~t)), float(np.sum(~p & t))
+    return f"{2 * tp / (2 * tp + fp + fn):.3f} (n={len(p)})" if tp + fp + fn else "-"
+
+
+def form_report(rows: list[dict[str, Any]], label: str) -> str:
+    """The form table of one analysis (``chest`` or ``chest+lumbar``)."""
+    rows = [r for r in rows if r["placement"] == label and r.get("kind") == "pushups" and "form" in r]
+    reps = [f for r in rows for f in r["form"]]
+    sag_p, sag_t, pike_p, pike_t, part_p, part_t, sag_err, pike_err, frac_err = ([] for _ in range(9))
+    for true_sag, sag, flag_sag, flag_pike, true_frac, frac, flag_part in reps:
+        if true_sag >= 10 or abs(true_sag) <= 3:
+            sag_p.append(flag_sag)
+            sag_t.append(true_sag >= 10)
+        if true_sag <= -10 or abs(true_sag) <= 3:
+            pike_p.append(flag_pike)
+            pike_t.append(true_sag <= -10)
+        if np.isfinite(sag):
+            (sag_err if true_sag >= 0 else pike_err).append(abs(sag - true_sag))
+        if true_frac < 0.6 or true_frac >= 0.85:
+            part_p.append(flag_part)
+            part_t.append(true_frac < 0.6)
+        if np.isfinite(frac):
+            frac_err.append(abs(frac - true_frac))
+    scored = [r for r in rows if r.get("variant_true") and r.get("variant_pred")]
+    right = sum(r["variant_pred"] == r["variant_true"] for r in scored)
+    by_var = defaultdict(lambda: [0, 0])
+    for r in scored:
+        by_var[r["variant_true"]][1] += 1
+        by_var[r["variant_true"]][0] += int(r["variant_pred"] == r["variant_true"])
+    med = lambda x, u, d=1: f"{np.median(x):.{d}f}{u} (n={len(x)})" if x else "-"  # noqa: E731
+    lines = [f"### form, {label}", "", "| metric | value |", "|---|---|",
+             f"| sag F1 (true >= 10 deg vs within +-3) | {_f1(sag_p, sag_t)} |",
+             f"| pike F1 (true <= -10 deg vs within +-3) | {_f1(pike_p, pike_t)} |",
+             f"| sag_deg median abs. error, sag / pike side | {med(sag_err, '°')} / {med(pike_err, '°')} |",
+             f"| partial F1 (true < 60 % vs >= 85 % of target) | {_f1(part_p, part_t)} |",
+             f"| depth_frac median abs. error | {med(frac_err, '')} |",
+             f"| variant accuracy (single-variant sessions) | {_pct(right, len(scored))} ({right}/{len(scored)}; "
+             + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_var.items())) + ") |", ""]
+    return "\n".join(lines)
 
 
 def _pct(a: int, b: int) -> str:
@@ -208,6 +306,10 @@ def main(argv: list[str] | None = None) -> int:
         head.append(f"simulator errors in {len(sim_err)} sessions: {sim_err} (first: {first['sim_error']})")
         head.append("")
     text = "\n".join(head) + "\n" + "\n".join(report(rows, p) for p in placements)
+    if "chest" in placements:
+        text += "\n" + form_report(rows, "chest")
+        if "lumbar" in placements:
+            text += "\n" + form_report(rows, "chest+lumbar")
     print(text)
     if a.out:
         Path(a.out).write_text(text + "\n")

@@ -81,7 +81,9 @@ def test_skin_rock_fit_recovers_the_rock_of_the_true_pivot():
 
 
 def test_skin_rock_cost_rejects_a_chest_turning_less_than_the_trunk():
-    assert V.skin_rock_cost(-0.05) > V.skin_rock_cost(0.15) > V.skin_rock_cost(0.04) > 0.0
+    # below zero only as far as a hip angle growing over the descent explains (about -0.05)
+    assert V.skin_rock_cost(-0.12) > V.skin_rock_cost(0.15) > V.skin_rock_cost(0.04) > 0.0
+    assert V.skin_rock_cost(-0.05) > V.skin_rock_cost(0.05)
     assert V.skin_rock_cost(0.06, known=0.06) == 0.0
 
 

@@ -118,9 +118,11 @@ MIN_RESIDUAL_DEG = 0.02
 #: The sternum skin's turn per degree of elbow flexion, in the trunk's sense (it rocks with the
 #: shoulder girdle as the elbows bend, never against the trunk). Real sternum sets show about
 #: 0.04 (a quarter more turn than the trunk at full depth); the spread of a half-normal prior, and
-#: how far below zero measurement noise takes an estimate.
+#: how far below zero an estimate goes without any rock: a hip angle that grows by a few degrees
+#: over the descent (the hips sinking as the chest goes down) turns the trunk less than a rigid
+#: body would, by 3-5 degrees against a knee push-up's 15-20 (about -0.05 per degree of flexion).
 SKIN_ROCK_SD = 0.1
-SKIN_ROCK_NOISE_SD = 0.02
+SKIN_ROCK_NOISE_SD = 0.05
 #: Spread of a set's skin rock around a calibrated one (a re-strapped sensor sits a little
 #: differently).
 SKIN_ROCK_KNOWN_SD = 0.03
