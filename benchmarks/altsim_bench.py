@@ -193,7 +193,7 @@ def form_report(rows: list[dict[str, Any]], label: str) -> str:
              f"| pike F1 (true <= -10 deg vs within +-3) | {_f1(pike_p, pike_t)} |",
              f"| sag_deg median abs. error, sag / pike side | {med(sag_err, '°')} / {med(pike_err, '°')} |",
              f"| partial F1 (true < 60 % vs >= 85 % of target) | {_f1(part_p, part_t)} |",
-             f"| depth_frac median abs. error | {med(frac_err, '')} |",
+             f"| depth_frac median abs. error | {med(frac_err, '', 2)} |",
              f"| variant accuracy (single-variant sessions) | {_pct(right, len(scored))} ({right}/{len(scored)}; "
              + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_var.items())) + ") |", ""]
     return "\n".join(lines)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import imu_pushup as ip
@@ -91,3 +92,19 @@ def test_knee_push_ups_whose_hips_sink_through_the_descent_are_knee_push_ups(see
     assert {st["variant"] for st in sess.truth["sets"]} == {"knee"}
     res = ip.analyze([sess.recordings[p] for p in placements], height_m=sess.params["height_m"])
     assert res.variant == "knee"
+
+
+def test_reps_timed_on_the_rotation_get_their_depth_from_rest_to_rest():
+    """Seed 1065: ten reps whose candidate height fell back on the rotation times the set's lever
+    (their upper trunk turns less for the same drop than the set's first reps did). Their depth
+    comes from the vertical acceleration between the rests before and after, as for any other rep:
+    the lever alone read them about 10 cm short."""
+    sess = altsim.simulate(1065, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    truth = sess.truth["reps"]
+    assert res.n_reps == len(truth)
+    by_rotation = res.reps["height_source"] == "rotation"
+    assert by_rotation.sum() >= 5
+    errs = [abs(float(f["depth_m"]) - t["depth_m"])
+            for (_, f), t, rot in zip(res.reps.iterrows(), truth, by_rotation) if rot]
+    assert float(np.median(errs)) < 0.04

@@ -59,11 +59,16 @@ RECENT_REPS = 50
 RECENT_EVENTS = 500
 #: Seconds of history kept for rep windows and late sensors.
 HISTORY_S = 30.0
-#: The depth of a rep whose height was integrated is measured again from rest to rest once the
-#: body has settled into the top after it: from the stillest sample of the top before to this
-#: long after ``t_end``. A smooth (minimum-jerk) ascent covers its last 5 % in about a fifth of
-#: its duration, 0.1-0.25 s for 0.5-1.2 s ascents; the rep's report waits for it.
+#: The depth of a rep whose height was integrated, or whose candidate height fell back on the
+#: rotation times the set's lever, is measured again from rest to rest once the body has settled
+#: into the top after it: from the stillest sample of the top before to this long after
+#: ``t_end``. A smooth (minimum-jerk) ascent covers its last 5 % in about a fifth of its
+#: duration, 0.1-0.25 s for 0.5-1.2 s ascents; the rep's report waits for it. (The lever is the
+#: set's; a rep whose hips sink or whose lower back dips drops the sternum further or less for the
+#: same turn, so two rests measure it better.)
 DEPTH_SETTLE_S = 0.25
+#: Height sources whose depth is measured again from rest to rest (see DEPTH_SETTLE_S).
+REST_TO_REST_SOURCES = ("acceleration", "rotation")
 
 
 @dataclass
@@ -681,7 +686,7 @@ class StreamAnalyzer(FirstPosture):
         lead_now = self.tracks[self.lead].t_last if now_t is None else min(now_t, self.tracks[self.lead].t_last)
         while self._pending:
             c, row = self._pending[0]
-            settle = DEPTH_SETTLE_S if row.get("height_source") == "acceleration" else 0.0
+            settle = DEPTH_SETTLE_S if row.get("height_source") in REST_TO_REST_SOURCES else 0.0
             if not final and (any(tr.t_last < row["t_end"] for tr in self.tracks.values())
                               or lead_now < row["t_end"] + settle):
                 break
