@@ -357,7 +357,7 @@ def late_start_rows(n_sessions: int, workers: int) -> list[tuple[str, str, str]]
 
 
 def altsim_rows(n_sessions: int, workers: int) -> list[tuple[str, str, str]]:
-    """Counting, timing and depth on sessions from the independent simulator in ``benchmarks/``.
+    """Counting, timing, depth and form on sessions from the independent simulator in ``benchmarks/``.
 
     Present only in a source checkout (the simulator is a benchmark, not part of the package).
     """
@@ -401,6 +401,8 @@ def altsim_rows(n_sessions: int, workers: int) -> list[tuple[str, str, str]]:
                 fmt = "{:.1f}" if unit == "cm" else "{:.0f}"
                 rows.append((f"altsim {p}: {key} abs. error median / p90 ({unit}), exact sessions",
                              f"{fmt.format(np.median(e))} / {fmt.format(np.percentile(e, 90))}", "-"))
+    for label in ("chest", "chest+lumbar"):
+        rows += [(f"altsim form, {label}: {m}", v, t) for m, v, t in ab.form_metrics(results, label)]
     return rows
 
 
