@@ -121,13 +121,14 @@ def _one_variant(sess: Any) -> str | None:
 
 def _form_pairs(reps: Any, truth: list[dict[str, Any]], pairs: list[tuple[int, int]]) -> list[tuple]:
     """(true sag, found sag, sag flagged, pike flagged, true depth_frac, found depth_frac,
-    partial flagged) per matched rep."""
+    partial flagged, true variant, found variant) per matched rep."""
     out = []
     for i, k in pairs:
         f, r = reps.iloc[i], truth[k]
         flags = list(f.get("flags") or [])
         out.append((float(r["sag_deg"]), _num(f.get("sag_deg")), "sag" in flags, "pike" in flags,
-                    float(r["depth_frac"]), _num(f.get("depth_frac")), "partial" in flags))
+                    float(r["depth_frac"]), _num(f.get("depth_frac")), "partial" in flags,
+                    r.get("variant"), f.get("variant")))
     return out
 
 
@@ -167,7 +168,8 @@ def form_metrics(rows: list[dict[str, Any]], label: str) -> list[tuple[str, str,
     rows = [r for r in rows if r["placement"] == label and r.get("kind") == "pushups" and "form" in r]
     reps = [f for r in rows for f in r["form"]]
     sag_p, sag_t, pike_p, pike_t, part_p, part_t, sag_err, pike_err, frac_err = ([] for _ in range(9))
-    for true_sag, sag, flag_sag, flag_pike, true_frac, frac, flag_part in reps:
+    rep_variant = [(tv, fv) for *_, tv, fv in reps if tv and isinstance(fv, str)]
+    for true_sag, sag, flag_sag, flag_pike, true_frac, frac, flag_part, _, _ in reps:
         if true_sag >= 10 or abs(true_sag) <= 3:
             sag_p.append(flag_sag)
             sag_t.append(true_sag >= 10)
@@ -197,7 +199,9 @@ def form_metrics(rows: list[dict[str, Any]], label: str) -> list[tuple[str, str,
             ("depth_frac median abs. error", med(frac_err, "", 2), "-"),
             ("variant accuracy (single-variant sessions)",
              f"{_pct(right, len(scored))} ({right}/{len(scored)}; "
-             + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_var.items())) + ")", ">= 99 %")]
+             + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_var.items())) + ")", ">= 99 %"),
+            ("variant of each rep (its set's, all sessions)",
+             f"{_pct(sum(t == f for t, f in rep_variant), len(rep_variant))} (n={len(rep_variant)})", "-")]
 
 
 def form_report(rows: list[dict[str, Any]], label: str) -> str:

@@ -180,6 +180,8 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
                                                    lumbar_radius if plausible else None,
                                                    rock_evidence=rock_evidence)
     chain = _BodyChain(geometry, variant)
+    if variant is not None:
+        out["variant"] = variant
 
     # Trunk inclination over the window (deg, absolute). The top posture of this rep comes from
     # the absolute pitch (a mounting that saw the person stand), else from the good-form reference
@@ -369,6 +371,19 @@ def rep_flags(fields: dict[str, Any], descent_s: float, pause_s: float,
     return flags
 
 
+#: ``reference.extras`` keys of the evidence for the set's pivot (toe or knee), started afresh at
+#: each new set: people switch to their knees when the toes get too hard.
+_SET_VARIANT_KEYS = ("rock_", "raw_radius_", "lumbar_radius_", "pivot_log_radius_sum", "pivot_radius_n")
+
+
+def new_set(reference: PlankReference) -> None:
+    """A new set begins: its pivot is decided from its own reps (unless a calibration fixed it)."""
+    if reference.variant is not None:
+        return
+    for key in [k for k in reference.extras if k.startswith(_SET_VARIANT_KEYS)]:
+        del reference.extras[key]
+
+
 def assess_set(reps: pd.DataFrame, reference: PlankReference, geometry: BodyGeometry,
                settings: FormSettings) -> tuple[dict[str, Any], list[str]]:
     """Set-level summary additions (variant, fatigue, breakdown rep, flag counts) and sentences."""
@@ -376,7 +391,13 @@ def assess_set(reps: pd.DataFrame, reference: PlankReference, geometry: BodyGeom
     from .fatigue import fatigue_summary
 
     summary: dict[str, Any] = {}
-    variant = reference.variant or _decide_variant(reference, geometry, None, None, update=False)
+    variant = reference.variant
+    if variant is None and "variant" in reps.columns:   # the variant most reps were done in
+        counts = reps["variant"].dropna().value_counts(sort=False)
+        if len(counts):
+            variant = str(counts.idxmax())
+    if variant is None:
+        variant = _decide_variant(reference, geometry, None, None, update=False)
     if variant is None and "pivot_radius_m" in reps.columns:
         variant = _variant.set_variant(geometry, reps["pivot_radius_m"].to_numpy(dtype=float),
                                        _absolute_plank_pitch(reference))

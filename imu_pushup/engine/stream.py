@@ -291,6 +291,10 @@ class StreamAnalyzer(FirstPosture):
         #: tops (unit up vectors) of the last reported trunk reps
         self._rep_tops: list[np.ndarray] = []
         self._in_set = False
+        #: sets begun (a set: reps with no set end between them), and the set of the last rep
+        #: assessed (a new set's pivot, toe or knee, is decided afresh)
+        self._set_no = 0
+        self._assessed_set: int | None = None
         self._last_rep_t = -math.inf
         self._finished = False
         self.heights: list[tuple[np.ndarray, np.ndarray]] = []
@@ -482,6 +486,7 @@ class StreamAnalyzer(FirstPosture):
         events: list[Event] = []
         if not self._in_set:
             self._in_set = True
+            self._set_no += 1
             events.append(Event("plank_entered", self._t_of(track, item.k_top),
                                 {"placement": track.placement}))
         # reps found before this one was decided are reported first (whatever the chunking:
@@ -492,6 +497,7 @@ class StreamAnalyzer(FirstPosture):
         at = len(self._pending)
         while at > 0 and self._pending[at - 1][1]["t_start"] > row["t_start"]:
             at -= 1
+        row["_set"] = self._set_no
         self._pending.insert(at, (item, row))
         events.extend(self._flush_pending(final=False, now_t=now_t))
         return events
@@ -681,7 +687,7 @@ class StreamAnalyzer(FirstPosture):
         """Report the pending reps that are due (every sensor past the end, the lead
         ``DEPTH_SETTLE_S`` past it for an integrated depth) by ``now_t`` (default: the lead's
         last sample), or all of them (``final``)."""
-        from ..detectors.form import assess_rep
+        from ..detectors.form import assess_rep, new_set
         events: list[Event] = []
         lead_now = self.tracks[self.lead].t_last if now_t is None else min(now_t, self.tracks[self.lead].t_last)
         while self._pending:
@@ -695,6 +701,11 @@ class StreamAnalyzer(FirstPosture):
             if settle:
                 self._rest_to_rest_depth(lead, row)
             self._ensure_mountings(c, row)
+            set_no = row.pop("_set", None)
+            if set_no != self._assessed_set:
+                if self._assessed_set is not None and self.reference is not None:
+                    new_set(self.reference)
+                self._assessed_set = set_no
             index = self.n_reps + 1
             t_a, t_b = row["t_top"], row["t_end"]
             if "_t" in row:
