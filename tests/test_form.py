@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from imu_pushup.body import BodyGeometry
-from imu_pushup.detectors.form import FormSettings, assess_rep, assess_set, rep_flags
+from imu_pushup.detectors.form import FormSettings, assess_rep, assess_set, new_set, rep_flags
 from imu_pushup.detectors.types import PlankReference, RepWindow
 from imu_pushup.detectors import variant as V
 
@@ -402,3 +402,22 @@ def test_assess_set_reports_variant_and_flag_counts():
     assert summary["good_form_reps"] == 3
     assert summary["breakdown_rep"] == 4
     assert any("broke down at rep 4" in s for s in feedback)
+
+
+@pytest.mark.parametrize("sag", [0.0, 12.0, -12.0])
+def test_a_knee_set_after_a_toe_set_reads_against_the_toe_plank_reference(sag):
+    """A mounting that never saw the person upright reads the chest against the session's first
+    plank. When that was a toe plank and a later set is on the knees (steeper by ~15 degrees), the
+    knee set's inclination is the toe plank's straight line plus its change from the reference,
+    not the knee plank's: otherwise a straight knee set reads as a 26 degree sag."""
+    geom = BodyGeometry(1.75)
+    toe_pitch = V.straight_top_pitch_deg(geom, "toe")
+    w, _, truth = _chain_rep(geom, variant="knee", sag_deg=sag, skin_rock=0.04, rock_known=False)
+    w.pitch_deg = {p: v - toe_pitch for p, v in w.pitch_deg.items()}   # read against the toe plank
+    ref = PlankReference(pitch_deg={"chest": 0.0, "lumbar": 0.0, "head": 0.0}, variant=None,
+                         source="session", extras={"pitch_absolute": 0.0})
+    new_set(ref, "toe")   # the first set was on the toes
+    for _ in range(4):    # the set's reps decide its pivot together
+        out = assess_rep(w, ref, geom, FormSettings())
+    assert out["variant"] == "knee"
+    assert out["sag_deg"] == pytest.approx(truth["sag_deg"], abs=2.0)

@@ -174,7 +174,7 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
         if reference.variant is None and plausible:
             absolute = reference.source == "session" and _is_absolute(reference, "chest")
             rock_evidence = _variant_rock_evidence(geometry, height[descent], pitch["chest"][descent],
-                                                   tops["chest"], ref["chest"], absolute)
+                                                   tops["chest"], ref["chest"], absolute, reference)
     variant = reference.variant or _decide_variant(reference, geometry,
                                                    raw_radius if plausible else None,
                                                    lumbar_radius if plausible else None,
@@ -202,7 +202,7 @@ def assess_rep(window: RepWindow, reference: PlankReference, geometry: BodyGeome
     def base_of(p: str) -> float:
         if session_absolute(p):
             return tops[p] + (top_rock if p == "chest" and lead_is_chest else 0.0)
-        return chain.top_pitch_deg + (tops[p] - ref[p])
+        return reference_top_pitch_deg(reference, geometry, variant) + (tops[p] - ref[p])
 
     bottom = (t >= window.t_bottom) & (t <= window.t_ascent)
     if not bottom.any():
@@ -376,12 +376,25 @@ def rep_flags(fields: dict[str, Any], descent_s: float, pause_s: float,
 _SET_VARIANT_KEYS = ("rock_", "raw_radius_", "lumbar_radius_", "pivot_log_radius_sum", "pivot_radius_n")
 
 
-def new_set(reference: PlankReference) -> None:
-    """A new set begins: its pivot is decided from its own reps (unless a calibration fixed it)."""
+def new_set(reference: PlankReference, last_variant: str | None = None) -> None:
+    """A new set begins: its pivot is decided from its own reps (unless a calibration fixed it).
+    ``last_variant``, the set before's, is kept the first time: the plank the reference was read
+    from was done on that pivot (see :func:`reference_top_pitch_deg`)."""
     if reference.variant is not None:
         return
+    if "reference_knee" not in reference.extras and last_variant in VARIANTS:
+        reference.extras["reference_knee"] = 1.0 if last_variant == "knee" else 0.0
     for key in [k for k in reference.extras if k.startswith(_SET_VARIANT_KEYS)]:
         del reference.extras[key]
+
+
+def reference_top_pitch_deg(reference: PlankReference, geometry: BodyGeometry, variant: str | None) -> float:
+    """The straight-body plank inclination the session's reference stands for: that of the pivot
+    the first set was done on (known once a later set begins), else ``variant``'s. A chest pitch
+    read against the reference is this plus its change from the reference."""
+    if "reference_knee" in reference.extras:
+        variant = "knee" if reference.extras["reference_knee"] else "toe"
+    return _variant.straight_top_pitch_deg(geometry, variant or "toe")
 
 
 def assess_set(reps: pd.DataFrame, reference: PlankReference, geometry: BodyGeometry,
@@ -800,8 +813,9 @@ TOP_FLEXION_GRID_DEG = (5.0, 7.5, 10.0, 12.5, 15.0, 17.5, 20.0)
 
 
 def _variant_rock_evidence(geometry: BodyGeometry, height_m: np.ndarray, chest_deg: np.ndarray,
-                           chest_top_deg: float, chest_ref_deg: float,
-                           absolute: bool) -> dict[str, list[tuple[float, float, float]]] | None:
+                           chest_top_deg: float, chest_ref_deg: float, absolute: bool,
+                           reference: PlankReference | None = None
+                           ) -> dict[str, list[tuple[float, float, float]]] | None:
     """Per variant and top elbow flexion, how the chest's turn over one descent splits into body
     turn and skin rock.
 
@@ -817,7 +831,9 @@ def _variant_rock_evidence(geometry: BodyGeometry, height_m: np.ndarray, chest_d
     out = {}
     for v in VARIANTS:
         chain = _BodyChain(geometry, v)
-        top_deg = chest_top_deg if absolute else chain.top_pitch_deg + (chest_top_deg - chest_ref_deg)
+        top_deg = (chest_top_deg if absolute
+                   else reference_top_pitch_deg(reference or PlankReference(), geometry, v)
+                   + (chest_top_deg - chest_ref_deg))
         rigid_deg = _rigid_rotation_deg(chain, top_deg, height_m)
         # the shoulders' path does not depend on the arms' bend (chain_elbow_flexion_deg, once)
         drop_m = -chain.shoulder_change_m(height_m, top_deg - rigid_deg, top_deg)

@@ -704,7 +704,7 @@ class StreamAnalyzer(FirstPosture):
             set_no = row.pop("_set", None)
             if set_no != self._assessed_set:
                 if self._assessed_set is not None and self.reference is not None:
-                    new_set(self.reference)
+                    new_set(self.reference, self.rows[-1].get("variant") if self.rows else None)
                 self._assessed_set = set_no
             index = self.n_reps + 1
             t_a, t_b = row["t_top"], row["t_end"]
