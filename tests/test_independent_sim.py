@@ -127,3 +127,17 @@ def test_each_set_is_toe_or_knee_on_its_own():
     assert len(toe) >= 5 and all(t >= 10 for _, t in toe) and all(f >= 5 for f, _ in toe)
     assert res.variant == "knee"
     assert ip.analyze(recs, height_m=sess.params["height_m"], chunk_size=13).to_json() == res.to_json()
+
+
+def test_mountings_are_learned_again_when_the_first_rep_was_not_in_the_plank():
+    """Seed 1139: a dip while still standing is counted as a toe-like rep of the first posture
+    before the person gets down. The mountings and the plank reference learned at it would read
+    every later rep 120 degrees off; a rep whose top is 35 degrees or more from that one's
+    learns them again."""
+    sess = altsim.simulate(1139, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    truth = sess.truth["reps"]
+    in_plank = res.reps[res.reps["t_bottom"] >= truth[0]["t_start"]]
+    assert len(in_plank) == len(truth)
+    for found, true in zip(in_plank["sag_deg"], truth):
+        assert abs(float(found) - true["sag_deg"]) < 20.0

@@ -787,9 +787,19 @@ class StreamAnalyzer(FirstPosture):
                           idx(row["t_end"]))
 
     def _ensure_mountings(self, c: RepCandidate, row: dict[str, Any]) -> None:
-        """Learn the mounting of every sensor and the plank reference at the first rep."""
+        """Learn the mounting of every sensor and the plank reference at the first rep; again at
+        a rep whose top is ``PLANK_TURN_DEG`` or more from the one they were learned at (that
+        rep was not done in the plank: a dip while still standing, say, counted as toe-like)."""
+        if (self.calibration is None and self.trunk is not None and self._reference_up is not None
+                and float(self._reference_up @ (c.up_top / np.linalg.norm(c.up_top)))
+                < math.cos(math.radians(PLANK_TURN_DEG))):
+            self.mountings.clear()
+            self.reference = None
+            self._assessed_set = None
         if self.reference is not None and all(p in self.mountings for p in self.tracks):
             return
+        if self.trunk is not None:
+            self._reference_up = c.up_top / np.linalg.norm(c.up_top)
         upright = None
         if self._first_hold is not None:
             ang = math.degrees(math.acos(max(-1.0, min(1.0, float(self._first_hold @ c.up_top)))))
@@ -824,6 +834,8 @@ class StreamAnalyzer(FirstPosture):
         del lead
 
     _first_hold_t: float | None = None
+    #: the lead's posture (unit up) at the top of the rep the mountings were learned at
+    _reference_up: np.ndarray | None = None
 
     def _signals(self) -> pd.DataFrame | None:
         if not self._sig:
