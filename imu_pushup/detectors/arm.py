@@ -700,9 +700,11 @@ class ArmSegmenter:
                 self.state = self.DOWN
                 self.peak, self.k_peak, self.k_down = r, k, k
                 self.transitions.append(("rep_started", k))
-            elif self._set_reps and k - self.k_top_enter > self.idle_n:
+            elif self._set_reps and k - max(self.k_top_enter if self.r_top <= hi else -1,
+                                            self._k_last_end) > self.idle_n:
                 # no rep for a while: the set is over; a resumed set is found again (and rescanned)
-                # once it shows its series, and stray motions meanwhile are not reps
+                # once it shows its series, and stray motions meanwhile are not reps (a top
+                # re-entered away from the set's top, moving about in a rest, does not hold it)
                 self._end_set(k, aborted=False)
             elif r - self.r_top > 0.5 * hi and k - self.k_top > self.max_rep_n:   # left the set
                 self._end_set(k, aborted=False)
