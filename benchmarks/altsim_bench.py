@@ -153,7 +153,8 @@ def _form_both(seed: int, sess: Any, truth: list[dict[str, Any]]) -> dict[str, A
         return row
     reps = res.reps
     pairs = _match([float(x) for x in reps["t_bottom"]], truth) if len(reps) else []
-    row.update(form=_form_pairs(reps, truth, pairs), variant_pred=res.variant, variant_true=_one_variant(sess))
+    row.update(form=_form_pairs(reps, truth, pairs), variant_pred=res.variant,
+               variant_true=_one_variant(sess))
     return row
 
 

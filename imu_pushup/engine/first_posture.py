@@ -158,10 +158,9 @@ class FirstPosture:
                 and c.k_bottom - c.k_start >= stroke_n and c.k_end - c.k_ascent >= stroke_n
                 and c.k_end - c.k_start >= SERIES_MIN_REP_S * track.rate):
             return False
-        top = c.up_top / np.linalg.norm(c.up_top)
         if self._series:
             last = self._series[-1]
-            same = float(top @ (last.up_top / np.linalg.norm(last.up_top))) >= math.cos(math.radians(REPEAT_TOP_DEG))
+            same = _angle_deg(c.up_top, last.up_top) <= REPEAT_TOP_DEG
             if not (same and c.k_start - last.k_end <= SERIES_GAP_S * track.rate):
                 self._n_series_dropped += len(self._series)
                 self._series = []
@@ -248,14 +247,15 @@ class FirstPosture:
         down? Into a plank from standing or kneeling the body turns face down, the way every
         rep then goes down; rising from a seat turns the pelvis the other way (sitting tilts it
         back 30-45 degrees), and sitting down again looks like a deep rep from there. Told only
-        from reps that turn at least AGAINST_MIN_ROT_DEG (a smaller turn has no clear axis)."""
+        from reps that turn at least AGAINST_MIN_ROT_DEG (a smaller turn has no clear axis), and
+        for a lumbar sensor only: when the lower back dips, the upper trunk may turn up as the
+        sternum goes down, so a chest rep can turn against the way into the plank."""
         if self.lead != "lumbar" or self._first_hold is None or c.peak_deg < AGAINST_MIN_ROT_DEG:
             return False
-        first = self._first_hold / max(float(np.linalg.norm(self._first_hold)), 1e-12)
-        top = c.up_top / max(float(np.linalg.norm(c.up_top)), 1e-12)
-        if float(first @ top) >= math.cos(math.radians(PLANK_TURN_DEG)):
+        if _angle_deg(self._first_hold, c.up_top) < PLANK_TURN_DEG:
             return False   # not turned from the first posture (the calibration or its verdict)
-        turn = np.cross(first, top)
+        first = self._first_hold / max(float(np.linalg.norm(self._first_hold)), 1e-12)
+        turn = np.cross(first, c.up_top / max(float(np.linalg.norm(c.up_top)), 1e-12))
         return float(turn @ _way_down(c)) / float(np.linalg.norm(turn)) < -AGAINST_MIN_COS
 
     def _plank_ok(self, up_top: np.ndarray | None) -> bool | None:
@@ -285,6 +285,12 @@ def plank_posture(placement: str, up_top: np.ndarray, first_hold: np.ndarray | N
         return None
     turned = float(up_top @ first_hold) < math.cos(math.radians(PLANK_TURN_DEG))
     return True if turned else None
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    """Angle (deg) between two postures' up vectors."""
+    cos = float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
 def _way_down(c: TrunkRep) -> np.ndarray:

@@ -37,8 +37,8 @@ from ..results import SessionResult, reps_frame
 from ..units import GRAVITY_M_S2, PLACEMENTS
 from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
-from .first_posture import (HEIGHT_GATE_DEG, LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_DEG, REPEAT_MEMORY, REPEAT_TOP_DEG,
-                            SET_GAP_S, FirstPosture, _way_down)
+from .first_posture import (HEIGHT_GATE_DEG, LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_DEG, REPEAT_MEMORY,
+                            REPEAT_TOP_DEG, SET_GAP_S, FirstPosture, _way_down)
 from .orientation import make_orientation
 from .resample import Resampler
 from .trunk import TrunkRep, TrunkSegmenter, closed_height, valley_drop_m
