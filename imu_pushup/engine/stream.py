@@ -38,7 +38,7 @@ from ..units import GRAVITY_M_S2, PLACEMENTS
 from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
 from .first_posture import (HEIGHT_GATE_DEG, LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_DEG, REPEAT_MEMORY,
-                            REPEAT_TOP_DEG, SET_GAP_S, FirstPosture, _way_down)
+                            REPEAT_TOP_DEG, SET_GAP_S, FirstPosture, _angle_deg, _way_down)
 from .orientation import make_orientation
 from .resample import Resampler
 from .trunk import TrunkRep, TrunkSegmenter, closed_height, valley_drop_m
@@ -685,7 +685,7 @@ class StreamAnalyzer(FirstPosture):
     # -- completing reps (other sensors may lag) -------------------------------------------------
     def _flush_pending(self, final: bool, now_t: float | None = None) -> list[Event]:
         """Report the pending reps that are due (every sensor past the end, the lead
-        ``DEPTH_SETTLE_S`` past it for an integrated depth) by ``now_t`` (default: the lead's
+        ``DEPTH_SETTLE_S`` past it for a rest-to-rest depth) by ``now_t`` (default: the lead's
         last sample), or all of them (``final``)."""
         from ..detectors.form import assess_rep, new_set
         events: list[Event] = []
@@ -791,8 +791,7 @@ class StreamAnalyzer(FirstPosture):
         a rep whose top is ``PLANK_TURN_DEG`` or more from the one they were learned at (that
         rep was not done in the plank: a dip while still standing, say, counted as toe-like)."""
         if (self.calibration is None and self.trunk is not None and self._reference_up is not None
-                and float(self._reference_up @ (c.up_top / np.linalg.norm(c.up_top)))
-                < math.cos(math.radians(PLANK_TURN_DEG))):
+                and _angle_deg(self._reference_up, c.up_top) >= PLANK_TURN_DEG):
             self.mountings.clear()
             self.reference = None
             self._assessed_set = None
