@@ -18,7 +18,11 @@ Each session below shows one way that world differs from ours, and the count its
 * 1120, 1115: recorded from the plank, the hips sagging further and the lower back dipping at
   each rep so that the upper trunk turns 3-9 degrees for a 25 cm drop: the height times the
   reps, and a series of them in the first posture counts (200 Hz and 50 Hz);
-* 34, 59: walking, whose steps bob the chest 4-6 cm: no reps, series or not.
+* 34, 59: walking, whose steps bob the chest 4-6 cm: no reps, series or not;
+* 92, 81: recorded on all fours, a set of one or two such reps (too few for a series), then up
+  to the knees or standing: that turn shows the first posture was a plank, and they count;
+* 23, 187: a set's first rep timed twice, a part of it each (by the rotation, and by the height
+  as a series rep): one rep.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -49,7 +53,8 @@ altsim = pytest.importorskip("altsim")
 
 @pytest.mark.parametrize("placement, seed", [("chest", s) for s in (115, 153, 37, 94, 43, 5, 101, 89,
                                                                       165, 38, 14, 168, 1120,
-                                                                      1115, 34, 59)]
+                                                                      1115, 34, 59, 92, 81, 23,
+                                                                      187)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128)])

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..detectors.reps import ARM_PLACEMENTS
-from .trunk import TrunkRep
+from .trunk import TrunkRep, windows_overlap
 
 if TYPE_CHECKING:   # pragma: no cover - annotations only
     from .stream import Event, _Track
@@ -106,9 +106,9 @@ class FirstPosture:
         standing) shows they were push-ups from a plank; a turn by ``SAME_WAY_TURN_DEG`` the same
         way (going down into a plank after squats) shows they were not. (From a plank the trunk
         may turn the same way by less: back onto all fours, lying down.)"""
-        c0 = self._unconfirmed[0][0]
-        ref = c0.up_top / np.linalg.norm(c0.up_top)
-        axis = sum(_way_down(c) for c, _ in self._unconfirmed)
+        reps = [c for c, _ in self._unconfirmed] + self._series
+        ref = reps[0].up_top / np.linalg.norm(reps[0].up_top)
+        axis = sum(_way_down(c) for c in reps)
         axis /= max(float(np.linalg.norm(axis)), 1e-12)
         cos = up @ ref
         turn = np.cross(ref[None, :], up)
@@ -119,6 +119,9 @@ class FirstPosture:
         if not len(hit):
             return []
         self._first_verdict = bool(up_again[hit[0]])
+        if self._first_verdict:
+            self._unconfirmed = self._series_proven() + self._unconfirmed
+        self._series = []
         return self._settle_unconfirmed(self._first_verdict)
 
     def _settle_unconfirmed(self, push_ups: bool) -> list[Event]:
@@ -135,6 +138,32 @@ class FirstPosture:
                 self._note_rep_top(c)
             events.extend(self._enter_rep(self.tracks[self.lead], c, row))
         return events
+
+    def _series_proven(self) -> list[tuple[TrunkRep, dict[str, Any]]]:
+        """The reps of a series too short to prove itself (see ``SERIES_MIN``), once the first
+        posture proved to be a plank: push-ups after all (rows, in time order)."""
+        fresh = [u for u in self._series if not (self.trunk._covered(u.k_top, u.k_low, u.k_end)
+                                                 or self.trunk._overlapping(u.k_top, u.k_end))]
+        return self._accept_series(fresh, [])
+
+    def _drop_series_overlapping(self, c: TrunkRep) -> None:
+        """An accepted rep: waiting series reps that are other timings of it are not reps."""
+        self._series = [u for u in self._series
+                        if not windows_overlap(u.k_top, u.k_end, c.k_top, c.k_end)]
+
+    def _accept_series(self, reps: list[TrunkRep], also: list[TrunkRep]) -> list[tuple[TrunkRep, dict[str, Any]]]:
+        """Rows of a series' reps, with the refused candidates they prove (see
+        ``_rescue_unproven``), in time order. The series (and ``also``, reps of it accepted by the
+        caller) is remembered first, so no refused candidate overlapping one of its reps comes
+        back as a rep of its own."""
+        for u in reps + also:
+            self.trunk._remember(u, True)
+        out = []
+        for u in reps:
+            row = self._accept_trunk(self.tracks[self.lead], u, "acceleration")
+            if row is not None:
+                out.extend(row.pop("_rescued", []) + [(u, row)])
+        return out
 
     def _toe_kinematics(self, rotation_deg: float, lever_m: float) -> bool:
         """Does a rep's turn and its sensor's drop per radian look like a toe push-up (see
@@ -169,13 +198,7 @@ class FirstPosture:
             return False
         self._series_ok = True
         earlier, self._series = self._series[:-1], []
-        out = []
-        for u in earlier:
-            row = self._accept_trunk(track, u, "acceleration")
-            if row is not None:
-                out.append((u, row))
-                self.trunk._remember(u, True)
-        return out
+        return self._accept_series(earlier, [c])
 
     def _rescue_unproven(self, track: _Track, proof: TrunkRep) -> list[tuple[TrunkRep, dict[str, Any]]]:
         """Refused first-posture candidates of the same set (ending at most a rep's length before
@@ -187,6 +210,7 @@ class FirstPosture:
         for u, source in self._unproven:
             near = proof.k_top - self.trunk.max_rep_n <= u.k_end <= proof.k_start
             if (near and not self.trunk._covered(u.k_top, u.k_low, u.k_end)
+                    and not self.trunk._overlapping(u.k_top, u.k_end)
                     and self._repeats_proven(u) is not None):
                 row = self._accept_trunk(track, u, source)
                 if row is not None:

@@ -452,7 +452,7 @@ class StreamAnalyzer(FirstPosture):
                 seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b], av[a:b])
                 seg.holds.clear()
             events.extend(self._drain(track, seg))
-            if self._unconfirmed:
+            if self._unconfirmed or (self._series and self._first_verdict is None):
                 events.extend(self._resolve_first_posture(up[a:b]))
             if not trunk:
                 seg.aborts.clear()
@@ -591,6 +591,7 @@ class StreamAnalyzer(FirstPosture):
         else:
             self._note_rep_top(c)
             self._k_last_end = max(self._k_last_end, c.k_end)
+        self._drop_series_overlapping(c)
         rescued = series + rescued
         for _, r in rescued:   # reported with this rep, which proved them
             r["t_reported"] = max(r["t_reported"], row["t_reported"])

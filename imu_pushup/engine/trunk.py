@@ -170,6 +170,13 @@ class TrunkSettings:
     band: float = 0.05            # SPEC: 5 % of the excursion
 
 
+def windows_overlap(top_a: int, end_a: int, top_b: int, end_b: int) -> bool:
+    """Do two reps' windows (top to end) share more than half of the shorter one? Two timings of
+    one rep, each a part of it, may have neither low in the other's window; one person's reps
+    do not overlap so."""
+    return min(end_a, end_b) - max(top_a, top_b) > 0.5 * min(end_a - top_a, end_b - top_b)
+
+
 @dataclass
 class TrunkRep:
     """A candidate rep with its reconstructed height; indices are absolute grid sample numbers."""
@@ -911,6 +918,11 @@ class TrunkSegmenter:
         return any((by_height is None or h == by_height)
                    and (k_top <= low <= k_end or top <= k_low <= end)
                    for top, low, end, h in self._recent)
+
+    def _overlapping(self, k_top: int, k_end: int) -> bool:
+        """Does this rep's window (top to end) share more than half of the shorter window with a
+        reported rep's (see :func:`windows_overlap`)?"""
+        return any(windows_overlap(k_top, k_end, top, end) for top, _, end, _ in self._recent)
 
     def _resolve_heights(self, k_scanned: int | None) -> None:
         """Decide the height valleys due by sample ``k_scanned`` (all of them if None)."""
