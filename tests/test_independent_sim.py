@@ -22,7 +22,9 @@ Each session below shows one way that world differs from ours, and the count its
 * 92, 81: recorded on all fours, a set of one or two such reps (too few for a series), then up
   to the knees or standing: that turn shows the first posture was a plank, and they count;
 * 23, 187: a set's first rep timed twice, a part of it each (by the rotation, and by the height
-  as a series rep): one rep.
+  as a series rep): one rep;
+* 198, 151: the lower back dips further at the set's last reps, so the upper trunk turns 11-14
+  degrees up as the sternum goes down: the height times them.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -54,7 +56,7 @@ altsim = pytest.importorskip("altsim")
 @pytest.mark.parametrize("placement, seed", [("chest", s) for s in (115, 153, 37, 94, 43, 5, 101, 89,
                                                                       165, 38, 14, 168, 1120,
                                                                       1115, 34, 59, 92, 81, 23,
-                                                                      187)]
+                                                                      187, 198, 151)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128)])

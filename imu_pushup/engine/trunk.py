@@ -128,11 +128,18 @@ OVERSHOOT_MIN_DEG = 5.0
 #: up) and turn less than HEIGHT_MAX_TURN_DEG on the way (a push-up turning it more has a
 #: rotation valley of its own, which times it; a movement that turns the trunk that much and that
 #: the rotation does not take for a rep is a change of position).
+#: Where the upper trunk turns against the drop (up as the sternum goes down: the lower back
+#: dips, more so as the set tires), the rotation's candidate is refused and the height times the
+#: rep: it may then turn up to HEIGHT_AGAINST_MAX_TURN_DEG when the turn follows the height
+#: against it (correlation below -HEIGHT_AGAINST_CORR) and ends within half of
+#: HEIGHT_SAME_POSTURE_DEG of where it started (a change of position does not come back).
 #: The rep is decided HEIGHT_DEFER_S after its top after was confirmed, and once the rotation
 #: has no candidate open that may be the same rep.
 HEIGHT_DROP_FRAC = 0.5
 HEIGHT_SAME_POSTURE_DEG = 8.0
 HEIGHT_MAX_TURN_DEG = 10.0
+HEIGHT_AGAINST_MAX_TURN_DEG = 15.0
+HEIGHT_AGAINST_CORR = 0.5
 HEIGHT_DEFER_S = 0.0
 #: The rest after the rep is looked for this long (s) after the band's top after (which comes
 #: early: the band leads, and the lockout still moves the body).
@@ -957,7 +964,8 @@ class TrunkSegmenter:
         up = self.buf.get("up", a, c)
         un = up / np.maximum(np.linalg.norm(up, axis=1), 1e-12)[:, None]
         turn = np.degrees(np.arccos(np.clip(un @ un[0], -1.0, 1.0)))
-        if (turn[-1] > HEIGHT_SAME_POSTURE_DEG or float(np.max(turn)) > HEIGHT_MAX_TURN_DEG
+        max_turn = float(np.max(turn))
+        if (turn[-1] > HEIGHT_SAME_POSTURE_DEG or max_turn > HEIGHT_AGAINST_MAX_TURN_DEG
                 or not self.height_gate(un[0], True)):
             return
         av = self.buf.get("av", a, c)
@@ -981,6 +989,9 @@ class TrunkSegmenter:
         i_end = ev["end"]
         dth = theta - theta[0]
         corr = float(np.corrcoef(z, dth)[0, 1]) if np.std(dth) > 0 and np.std(z) > 0 else 0.0
+        if max_turn > HEIGHT_MAX_TURN_DEG and (corr > -HEIGHT_AGAINST_CORR
+                                               or turn[-1] > 0.5 * HEIGHT_SAME_POSTURE_DEG):
+            return
         peak = float(np.max(turn[ev["top"]: i_end + 1]) - turn[ev["top"]])
         rep = TrunkRep(k_top=a, k_start=a + ev["start"], k_bottom=a + ev["bottom"],
                        k_ascent=a + ev["ascent"], k_end=a + i_end, k_low=a + ev["low"],
