@@ -24,7 +24,10 @@ Each session below shows one way that world differs from ours, and the count its
 * 23, 187: a set's first rep timed twice, a part of it each (by the rotation, and by the height
   as a series rep): one rep;
 * 198, 151: the lower back dips further at the set's last reps, so the upper trunk turns 11-14
-  degrees up as the sternum goes down: the height times them.
+  degrees up as the sternum goes down: the height times them;
+* 19, 180, 108: the band-limited height remembered the move into the plank (or onto the floor)
+  for seconds and made a rep of a settle there; it starts again at the new posture's first hold
+  (19: nine reps, 180: a plank hold, 108: lying prone and getting up).
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -56,7 +59,8 @@ altsim = pytest.importorskip("altsim")
 @pytest.mark.parametrize("placement, seed", [("chest", s) for s in (115, 153, 37, 94, 43, 5, 101, 89,
                                                                       165, 38, 14, 168, 1120,
                                                                       1115, 34, 59, 92, 81, 23,
-                                                                      187, 198, 151)]
+                                                                      187, 198, 151, 19, 180,
+                                                                      108)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128)])

@@ -58,19 +58,33 @@ class HeightScan:
         self.sos = np.vstack([hp, leaky, leaky])
         self.settle_n = max(1, int(round(SETTLE_S * self.rate)))
         self.block_n = max(32, int(BLOCK_S * self.rate))
+        self.zi0 = signal.sosfilt_zi(self.sos)
         self.reset()
 
     def reset(self) -> None:
         """Forget the filter state and the open valley (after a gap)."""
         self.zi = np.zeros((len(self.sos), 2))
+        self.offset_m = 0.0
+        self.h_last_m = 0.0
         self.state = self.TOP
         self.k_top, self.h_top = -1, -np.inf
         self.k_low, self.h_low = -1, np.inf
         self.k_hi, self.h_hi = -1, -np.inf
 
+    def restart(self, av_m_s2: float) -> None:
+        """Start again at rest in a new posture: the filter in the steady state of this vertical
+        acceleration (the height held where it was, no velocity), no valley open."""
+        h_last = self.h_last_m
+        self.reset()
+        self.zi = self.zi0 * av_m_s2
+        self.offset_m = self.h_last_m = h_last
+
     def height(self, av_m_s2: np.ndarray) -> np.ndarray:
         """Band-limited height (m) of the next samples of vertical acceleration (m/s²)."""
         h, self.zi = signal.sosfilt(self.sos, np.asarray(av_m_s2, dtype=float), zi=self.zi)
+        h += self.offset_m
+        if len(h):
+            self.h_last_m = float(h[-1])
         return h
 
     def process(self, k0: int, av_m_s2: np.ndarray) -> tuple[np.ndarray, list[Valley]]:

@@ -141,6 +141,11 @@ HEIGHT_MAX_TURN_DEG = 10.0
 HEIGHT_AGAINST_MAX_TURN_DEG = 15.0
 HEIGHT_AGAINST_CORR = 0.5
 HEIGHT_DEFER_S = 0.0
+#: A still hold turned this much (deg) from the hold before it is a new posture (into the plank
+#: from standing or kneeling: 60-90 degrees; a knee push-up's bottom turns the trunk 35 at most):
+#: the band-limited height starts again there, so the high-pass's memory of the move (a drop of
+#: 30-100 cm) does not bury the first rep's 10 cm.
+BAND_RESTART_DEG = 45.0
 #: The rest after the rep is looked for this long (s) after the band's top after (which comes
 #: early: the band leads, and the lockout still moves the body).
 HEIGHT_REST_S = 0.5
@@ -243,6 +248,8 @@ class TrunkSegmenter:
         self.max_top_n = n_of(s.max_top_s)
         self.still_run = 0
         self.first_hold: tuple[int, np.ndarray] | None = None
+        #: posture of the last still hold (unit up vector)
+        self._hold_up: np.ndarray | None = None
         self.transitions: list[tuple[str, Any]] = []
         #: candidates rejected, by reason (diagnostics)
         self.rejections: dict[str, int] = {}
@@ -330,17 +337,30 @@ class TrunkSegmenter:
         steps = 0.5 * (np.concatenate(([prev], av[:-1])) + av) * self.period
         vint = np.cumsum(np.concatenate(([self._vint], steps)))[1:]
         self._vint, self._av_last = float(vint[-1]), float(av[-1])
-        hb, valleys = self.hscan.process(k0, av)
+        starts = self._holds(k0, up, still)
+        hb_parts, valleys = [], []
+        bounds = sorted({0, n, *starts})
+        for i0, i1 in zip(bounds[:-1], bounds[1:]):
+            if i0 in starts:   # at rest: the hold's mean vertical acceleration (its offset)
+                k_a = max(k0 + i0 - self.hold_n + 1, self._seg_start)
+                held = np.concatenate((self.buf.get("av", k_a, k0 - 1) if k_a < k0 else np.empty(0),
+                                       av[max(0, k_a - k0): i0 + 1]))
+                self.hscan.restart(float(np.mean(held)))
+            h, v = self.hscan.process(k0 + i0, av[i0:i1])
+            hb_parts.append(h)
+            valleys.extend(v)
+        hb = np.concatenate(hb_parts)
         if self.height_gate is not None:
             self._h_pending.extend(valleys)
         self.buf.append(k0, theta=theta, up=up, av=av, still=still, vint=vint,
                         motion=np.zeros(n) if motion is None else motion, hb=hb)
-        self._holds(k0, up, still)
         self._scan_range(k0, k0 + n)
         self.buf.trim(min(self.k_keep, self.buf.k_end - self.max_rep_n - self.max_top_n))
 
-    def _holds(self, k0: int, up: np.ndarray, still: np.ndarray) -> None:
-        """Notes the session's first still hold (its posture tells standing from the plank)."""
+    def _holds(self, k0: int, up: np.ndarray, still: np.ndarray) -> list[int]:
+        """Notes the session's first still hold (its posture tells standing from the plank);
+        returns the samples (chunk indices) where a hold in a new posture begins: a hold turned
+        BAND_RESTART_DEG or more from the hold before it (see :meth:`HeightScan.restart`)."""
         idx = np.arange(len(still))
         last_not = np.maximum.accumulate(np.where(~still, idx, -1))
         runs = np.where(last_not >= 0, idx - last_not, idx + 1 + self.still_run)
@@ -350,6 +370,14 @@ class TrunkSegmenter:
                 i = int(hit[0])
                 self.first_hold = (k0 + i, up[i].copy())
         self.still_run = int(runs[-1])
+        starts = []
+        cos_restart = math.cos(math.radians(BAND_RESTART_DEG))
+        for i in np.flatnonzero(runs == self.hold_n):
+            u = up[i] / max(float(np.linalg.norm(up[i])), 1e-12)
+            if self._hold_up is not None and float(u @ self._hold_up) < cos_restart:
+                starts.append(int(i))
+            self._hold_up = u
+        return starts
 
     def _scan_range(self, k_a: int, k_b: int) -> None:
         """Run the state machine over the held samples k_a..k_b-1, block by block; after a change
