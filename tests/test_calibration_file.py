@@ -78,3 +78,25 @@ def test_missing_and_binary_files(tmp_path):
     path.write_bytes(b"\xff\xfe\x00\x81")
     with pytest.raises(CalibrationError):
         load_calibration(path)
+
+
+def test_upright_long_axis_gives_the_plank_inclination_even_from_a_rep_that_barely_turned():
+    """Standing, the trunk's long axis points up; in a plank inclined 25 degrees head-up it makes
+    25 degrees with the horizontal. A first rep that turned the trunk a few degrees, mostly
+    rolling, gives a sagittal plane the long axis seems to leave (projected, under half its
+    length): the inclination is then read from the long axis as seen, not given up."""
+    import math
+
+    import numpy as np
+
+    from imu_pushup.engine.calibration import learn_mounting
+
+    p = math.radians(25.0)
+    up_plank = np.array([math.sin(p), 0.0, math.cos(p)])    # body frame: x head, y left, z back
+    rolled = up_plank + np.array([0.0, 0.06, -0.01])         # a small, mostly rolling turn
+    m = learn_mounting("chest", up_plank, rolled / np.linalg.norm(rolled), np.array([1.0, 0.0, 0.0]))
+    assert m.absolute
+    assert abs(m.pitch_plank_deg - 25.0) < 0.5
+    turned = np.array([math.sin(p - 0.2), 0.0, math.cos(p - 0.2)])   # a clean rep: the same
+    clean = learn_mounting("chest", up_plank, turned, np.array([1.0, 0.0, 0.0]))
+    assert clean.absolute and abs(clean.pitch_plank_deg - 25.0) < 0.5

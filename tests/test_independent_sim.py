@@ -154,3 +154,16 @@ def test_mountings_are_learned_again_when_the_first_rep_was_not_in_the_plank():
     assert len(in_plank) == len(truth)
     for found, true in zip(in_plank["sag_deg"], truth):
         assert abs(float(found) - true["sag_deg"]) < 20.0
+
+
+def test_a_held_pike_is_read_against_standing_even_when_the_reps_barely_turn_the_trunk():
+    """Seed 189: recorded from standing, toe push-ups 9 cm deep with the hips held 21 degrees
+    high; the reps turn the upper trunk 2-6 degrees, too little to tell the body's sagittal
+    plane. Standing gave the trunk's long axis, so the plank's inclination is absolute and every
+    rep is a pike (before, the reference fell back to the first plank: pikes of 0-9 degrees)."""
+    sess = altsim.simulate(189, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    assert res.n_reps >= len(sess.truth["reps"]) - 1    # (a late one, 6-7 cm deep, may be missed)
+    assert all("pike" in f for f in res.reps["flags"])
+    true = float(np.median([r["sag_deg"] for r in sess.truth["reps"]]))   # held: -21 throughout
+    assert abs(float(np.median(res.reps["sag_deg"].to_numpy(dtype=float))) - true) < 6.0

@@ -83,6 +83,11 @@ class Mounting:
                                    fix="recalibrate with 'imu-pushup calibrate'") from None
 
 
+#: The upright long axis, projected onto the sagittal plane a rep's turn defines, must keep this
+#: much of its length (the plane within 60 degrees of it) to be projected.
+SAGITTAL_MIN_NORM = 0.5
+
+
 def learn_mounting(placement: str, up_plank: np.ndarray, up_bottom: np.ndarray,
                    up_upright: np.ndarray | None = None) -> Mounting:
     """Mounting from the plank top, the posture at a rep's bottom and, if seen, standing upright.
@@ -100,12 +105,14 @@ def learn_mounting(placement: str, up_plank: np.ndarray, up_bottom: np.ndarray,
     if up_upright is not None:
         u = _unit(up_upright)
         ml = np.cross(up_plank, _unit(down))
-        u = u - float(u @ ml) * ml        # long axis lies in the sagittal plane
-        if np.linalg.norm(u) > 0.5:
-            u = u / np.linalg.norm(u)
-            pitch = math.asin(max(-1.0, min(1.0, float(u @ up_plank)))) * DEG_PER_RAD
-            # a trunk in a plank inclines 0-60 degrees head-up; a head may also look down
-            low = -60.0 if placement == "head" else 0.0
-            if low <= pitch <= 60.0:
-                return Mounting(placement, up_plank, down, pitch, True)
+        u_sag = u - float(u @ ml) * ml    # long axis lies in the sagittal plane
+        # (a rep that turns the trunk a few degrees gives a poor sagittal plane, which the
+        # upright long axis then seems to leave: it is taken as seen)
+        if np.linalg.norm(u_sag) > SAGITTAL_MIN_NORM:
+            u = u_sag / np.linalg.norm(u_sag)
+        pitch = math.asin(max(-1.0, min(1.0, float(u @ up_plank)))) * DEG_PER_RAD
+        # a trunk in a plank inclines 0-60 degrees head-up; a head may also look down
+        low = -60.0 if placement == "head" else 0.0
+        if low <= pitch <= 60.0:
+            return Mounting(placement, up_plank, down, pitch, True)
     return Mounting(placement, up_plank, down, 0.0, False)
