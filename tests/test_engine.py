@@ -100,6 +100,14 @@ def test_recording_started_in_the_plank_counts_every_rep(seed, variant, on_all_f
     assert chunked.to_json() == res.to_json()
 
 
+@pytest.mark.parametrize("seed", [6, 27])
+def test_reps_that_turn_the_trunk_back_through_the_all_fours_posture_are_counted(seed):
+    # the recording starts on all fours; each rep turns the trunk from the plank back to that
+    # posture and past it, so the angle to the first posture folds at every rep (25 Hz)
+    from imu_pushup.bench import _late_start
+    assert dict(_late_start(seed))["on all fours"]
+
+
 def test_events_stream(session):
     rec = session.recordings["chest"]
     an = StreamAnalyzer({"chest": rec.sampling_rate_hz})

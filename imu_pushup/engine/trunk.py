@@ -146,6 +146,27 @@ HEIGHT_DEFER_S = 0.0
 #: the band-limited height starts again there, so the high-pass's memory of the move (a drop of
 #: 30-100 cm) does not bury the first rep's 10 cm.
 BAND_RESTART_DEG = 45.0
+#: A stream that starts on all fours (or lying prone) and then holds still in the plank: the move
+#: turned the trunk FOURS_MIN_DEG up to BAND_RESTART_DEG (from standing or kneeling upright it
+#: turns further) while the sternum did not go down (by more than FOURS_MAX_DROP_M: a paused rep's
+#: bottom, after a start in the plank, is a turn with a drop). A rep's way down turns the trunk
+#: back towards the first posture and past it, so from that hold the way down is known: the
+#: rotation is measured from a posture a right angle above it against the way down (as after
+#: upside-down valleys, see REREF_*) before the reps fold through the first posture. Each such
+#: hold before the first rep does so (a hold on the way into the plank is followed by the plank's);
+#: a hold back in the first posture at the same height, or a turn of BAND_RESTART_DEG from it
+#: before the first rep (a start standing), goes back to measuring from the first posture. Chest
+#: only: the pelvis turns with the hips on the way into the plank.
+FOURS_MIN_DEG = 6.0
+FOURS_MAX_DROP_M = 0.04
+#: Still samples within this many degrees of the first posture are in it (the move out of it
+#: starts at the last); a hold less than FOURS_MIN_DEG from it is back in it.
+FOURS_SAME_DEG = 3.0
+#: The move out of the first posture starts from the stillest sample of the last FOURS_REST_S
+#: seconds in it.
+FOURS_REST_S = 1.0
+#: Holds in a new posture remembered (only those before the first rep are ever used).
+FOURS_HOLDS = 256
 #: The rest after the rep is looked for this long (s) after the band's top after (which comes
 #: early: the band leads, and the lockout still moves the body).
 HEIGHT_REST_S = 0.5
@@ -240,6 +261,7 @@ class TrunkSegmenter:
         self.emit_delay_n = n_of(EMIT_DELAY_S, 0)
         self.rate_n = n_of(0.05)
         self.slow_n = n_of(STOPPED_S)
+        self.rest_n = n_of(FOURS_REST_S)
         self.rest_span_n = n_of(REST_SPAN_S)
         self.max_rep_n = n_of(s.max_rep_s)
         self.min_rep_n = n_of(s.min_rep_s)
@@ -281,6 +303,14 @@ class TrunkSegmenter:
         self.h_rest_n = n_of(HEIGHT_REST_S)
         #: (k_top, k_low, k_end, timed by the height) of the last reps reported
         self._recent: list[tuple[int, int, int, bool]] = []
+        #: the move out of the first posture (see FOURS_*): last still sample in it, the first
+        #: hold in another posture (its sample and posture), and whether it was decided
+        self._k_first_still = -1
+        self._k_far = -1
+        self._fours: list[tuple[int, np.ndarray, int]] = []
+        self._fours_ref = False
+        self._fours_up = np.zeros(3)
+        self._fours_k = -1
         self.reset(None)
 
     # -- state ------------------------------------------------------------------------------------
@@ -370,6 +400,7 @@ class TrunkSegmenter:
                 i = int(hit[0])
                 self.first_hold = (k0 + i, up[i].copy())
         self.still_run = int(runs[-1])
+        self._first_move(k0, up, still, runs)
         starts = []
         cos_restart = math.cos(math.radians(BAND_RESTART_DEG))
         for i in np.flatnonzero(runs == self.hold_n):
@@ -378,6 +409,94 @@ class TrunkSegmenter:
                 starts.append(int(i))
             self._hold_up = u
         return starts
+
+    def _first_move(self, k0: int, up: np.ndarray, still: np.ndarray, runs: np.ndarray) -> None:
+        """Follow the stream out of its first posture (see FOURS_*): each hold in another
+        posture, with the last still sample in the first posture before it, and the first sample
+        turned BAND_RESTART_DEG from the first posture (not a start on all fours), to be decided
+        when the scan reaches them."""
+        if (self.placement != "chest" or self.first_hold is None or self._k_far >= 0
+                or self._k_last_rep >= 0):
+            return
+        first = self.first_hold[1] / max(float(np.linalg.norm(self.first_hold[1])), 1e-12)
+        un = up / np.maximum(np.linalg.norm(up, axis=1), 1e-12)[:, None]
+        ang = np.degrees(np.arccos(np.clip(un @ first, -1.0, 1.0)))
+        idx = np.arange(len(up))
+        last_same = np.maximum.accumulate(np.where(still & (ang <= FOURS_SAME_DEG), idx, -1))
+        far = np.flatnonzero(ang >= BAND_RESTART_DEG)
+        i_far = int(far[0]) if len(far) else len(up)
+        for i in np.flatnonzero(runs == self.hold_n)[:FOURS_HOLDS]:
+            if i >= i_far:
+                break
+            if ang[i] >= FOURS_MIN_DEG:
+                k_same = k0 + int(last_same[i]) if last_same[i] >= 0 else self._k_first_still
+                self._fours.append((k0 + int(i), un[i].copy(), k_same))
+            else:   # back in the first posture: a hold on the way was not the plank
+                self._fours.append((k0 + int(i), None, -1))
+        if last_same[-1] >= 0:
+            self._k_first_still = k0 + int(last_same[-1])
+        if len(far):
+            self._k_far = k0 + i_far
+
+    def _fours_due(self) -> int:
+        """The next sample at which the move out of the first posture is decided (or -1)."""
+        ks = [f[0] for f in self._fours[:1]]
+        if self._k_far >= 0 and self._fours_ref:
+            ks.append(self._k_far)
+        return min(ks) if ks else -1
+
+    def _from_fours(self, k_now: int) -> None:
+        """At a hold in a new posture before the first rep: when the move into it turned the trunk
+        a little and did not take the sternum down, the way down is known (see FOURS_*): measure
+        the rotation from there. At the first sample turned BAND_RESTART_DEG from the first
+        posture, back to the first posture (that start was not on all fours)."""
+        if self._k_far >= 0 and self._k_far <= k_now and self._fours_ref:
+            self._fours.clear()
+            self._fours_ref = False
+            if self._k_last_rep < 0:
+                self._switch_reference(k_now, self._ref0)
+                self._far = False
+                self._rerefs = 0
+            return
+        k_hold, up_hold, k_a = self._fours.pop(0)
+        if self._k_last_rep >= 0 or (self._rerefs > 0 and not self._fours_ref):
+            self._fours.clear()
+            return
+        k_b = k_hold - self.hold_n + 1
+        if up_hold is None:
+            # back in the first posture at the height of the hold the rotation is measured from
+            # (a rep's paused bottom turns back through it, lower): that was not the plank
+            if self._fours_ref and abs(self._rise_m(self._fours_k, k_b)) <= FOURS_MAX_DROP_M:
+                self._fours_ref = False
+                self._switch_reference(k_hold, self._ref0)
+                self._far = False
+                self._rerefs = 0
+            return
+        if self._fours_ref and float(up_hold @ self._fours_up) >= math.cos(math.radians(FOURS_MIN_DEG)):
+            return   # the posture the rotation is already measured from
+        # from rest: the stillest sample of the last second in the first posture (a slow rep
+        # leaves it still by the gyro's measure)
+        k_a0 = max(k_a - self.rest_n, self.buf.k0)
+        if k_a0 <= k_a:
+            k_a = k_a0 + int(np.argmin(self.buf.get("motion", k_a0, k_a)))
+        rise_m = self._rise_m(k_a, k_b)
+        if not rise_m >= -FOURS_MAX_DROP_M:
+            return
+        first = self.first_hold[1] / max(float(np.linalg.norm(self.first_hold[1])), 1e-12)
+        self._rerefs = 0
+        self._k_reref = -1
+        if self._rereference(k_hold, up_hold, first, k_a):
+            self._fours_ref, self._fours_up, self._fours_k = True, up_hold, k_b
+
+    def _rise_m(self, k_a: int, k_b: int) -> float:
+        """How far the sensor rose from rest at ``k_a`` to rest at ``k_b`` (NaN when those
+        samples are no longer held or too far apart): the vertical acceleration integrated
+        twice, its mean taken off (the velocity is zero at both ends)."""
+        if not (self.buf.k0 <= k_a < k_b and k_b - k_a <= self.max_rep_n):
+            return math.nan
+        v = running_integral(np.asarray(self.buf.get("av", k_a, k_b), dtype=float), self.period)
+        v -= v[-1] * np.arange(len(v)) / max(len(v) - 1, 1)
+        return float(running_integral(v, self.period)[-1])
 
     def _scan_range(self, k_a: int, k_b: int) -> None:
         """Run the state machine over the held samples k_a..k_b-1, block by block; after a change
@@ -391,6 +510,9 @@ class TrunkSegmenter:
                     b = k + 1
                 elif due < b:
                     b = due + 1
+            due = self._fours_due()
+            if k <= due < b:
+                b = due + 1   # the move out of the first posture is decided at its sample
             if self._far:
                 bad = np.flatnonzero(self.buf.get("theta", k, b - 1) < -self.fold_rad)
                 if len(bad):
@@ -406,6 +528,10 @@ class TrunkSegmenter:
             else:
                 k = b
                 self._resolve_heights(k)
+                if 0 <= self._fours_due() < k:
+                    self._from_fours(self._fours_due())
+                    if self._restart_k >= 0:
+                        k, self._restart_k = self._restart_k, -1
 
     def _scan(self, k0: int, y: np.ndarray) -> None:
         """Run the state machine over one block (vectorised between state changes)."""
@@ -759,7 +885,7 @@ class TrunkSegmenter:
         z = fit.height_m[: i_cut + 1]
         return bool(fit.corr <= -REREF_CORR and len(z) > 2 and float(np.ptp(z)) >= self.s.min_depth_m)
 
-    def _rereference(self, k_now: int, up_top: np.ndarray, up_low: np.ndarray) -> bool:
+    def _rereference(self, k_now: int, up_top: np.ndarray, up_low: np.ndarray, k_first: int = -1) -> bool:
         """Measure the rotation from a posture a right angle above ``up_top`` (turned against
         the way down ``up_top`` -> ``up_low``) and scan the samples since the last rep again (see
         the module notes); False when not allowed or the two postures do not tell a way down."""
@@ -774,7 +900,7 @@ class TrunkSegmenter:
         if self._ref0 is None:
             self._ref0 = self._ref
         ref = -np.cross(axis, top)     # ``top`` turned by -90 degrees about the way down
-        self._switch_reference(k_now, ref / float(np.linalg.norm(ref)))
+        self._switch_reference(k_now, ref / float(np.linalg.norm(ref)), k_first)
         self._far = True
         self._rerefs += 1
         self._k_reref = k_now
@@ -799,12 +925,12 @@ class TrunkSegmenter:
         self._far = False
         self._rerefs = MAX_REREFS
 
-    def _switch_reference(self, k_now: int, ref: np.ndarray) -> None:
+    def _switch_reference(self, k_now: int, ref: np.ndarray, k_first: int = -1) -> None:
         """Measure the rotation from ``ref`` from the samples since the last rep on (at most a
-        rep and its top before ``k_now``), and scan those again."""
+        rep and its top before ``k_now``, none before ``k_first``), and scan those again."""
         self._ref = ref
         k_from = max(k_now - self.max_rep_n - self.max_top_n, self._seg_start, self._k_last_rep + 1,
-                     self.buf.k0)
+                     self.buf.k0, k_first)
         k_end = self.buf.k_end
         self.buf.get("theta", k_from, k_end - 1)[:] = self._theta(self.buf.get("up", k_from, k_end - 1))
         self.reset(None)
