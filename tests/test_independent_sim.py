@@ -123,6 +123,22 @@ def test_reps_timed_on_the_rotation_get_their_depth_from_rest_to_rest():
     assert float(np.median(errs)) < 0.04
 
 
+def test_a_rep_the_turn_timed_on_its_way_down_only_ends_where_the_sternum_is_back_up():
+    """Seed 6: in the last reps the hips sink as the chest goes down and the stomach dips, so the
+    upper trunk turns back while the sternum stays at the bottom for a 1.8 s pause. The turn's
+    valley is only the way down; the rep ends where the height (from the rest at the top and the
+    rest at the bottom on) is back up, and its bottom, ascent, end and depth are measured from
+    rest to rest. Before, those reps ended at the bottom, 5 cm deep instead of 31-32."""
+    sess = altsim.simulate(6, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    truth = sess.truth["reps"]
+    assert res.n_reps == len(truth)
+    for (_, f), t in list(zip(res.reps.iterrows(), truth))[-2:]:
+        for name in ("t_bottom", "t_ascent", "t_end"):
+            assert abs(float(f[name]) - t[name]) < 0.15, name
+        assert abs(float(f["depth_m"]) - t["depth_m"]) < 0.03
+
+
 def test_each_set_is_toe_or_knee_on_its_own():
     """Seed 114: two sets on the knees, then one on the toes, with a chest and a lumbar sensor.
     Each set's pivot is decided from its own reps, so the toe set's sagging hips read as a sag

@@ -39,6 +39,7 @@ from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
 from .first_posture import (HEIGHT_GATE_DEG, LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_DEG, REPEAT_MEMORY,
                             REPEAT_TOP_DEG, SET_GAP_S, FirstPosture, _angle_deg, _way_down)
+from .height import running_integral, spec_events
 from .orientation import make_orientation
 from .resample import Resampler
 from .trunk import TrunkRep, TrunkSegmenter, closed_height, valley_drop_m
@@ -67,6 +68,19 @@ HISTORY_S = 30.0
 #: set's; a rep whose hips sink or whose lower back dips drops the sternum further or less for the
 #: same turn, so two rests measure it better.)
 DEPTH_SETTLE_S = 0.25
+#: A rep timed by the rotation whose band-limited height has not come back up by
+#: BAND_BACK_FRAC of its drop at the rep's end was timed on its way down only (the hips sank as
+#: the chest went down and turned the trunk back while the sternum stayed low). Its height is
+#: integrated from the rest at its top to the rest at its bottom (the stillest sample within
+#: BAND_REST_S before to BAND_PAUSE_S after that end, where the band-limited height is still
+#: within BAND_LOW_FRAC of its drop from its lowest) and on: the rep ends where the sternum is
+#: back within the band of its top, at most BAND_UP_S after the bottom rest (else it keeps the
+#: end the turn gave); its bottom, ascent and end are then timed from rest to rest.
+BAND_BACK_FRAC = 0.2
+BAND_REST_S = 0.25
+BAND_PAUSE_S = 1.0
+BAND_LOW_FRAC = 0.5
+BAND_UP_S = 3.0
 #: Height sources whose depth is measured again from rest to rest (see DEPTH_SETTLE_S).
 REST_TO_REST_SOURCES = ("acceleration", "rotation")
 
@@ -100,7 +114,7 @@ class _Track:
         self._acc_lp = CausalFilter(butter_sos(2, 3.0, self.rate), 1)
         self._gyr_avg = CausalFilter(butter_sos(1, GAP_GYRO_CUTOFF_HZ, self.rate), 3)
         self._gyr_last = np.zeros(3)
-        self.buf = SampleBuffer({"t": 1, "up": 3, "av": 1, "motion": 1})
+        self.buf = SampleBuffer({"t": 1, "up": 3, "av": 1, "motion": 1, "hb": 1})
         self.t_last = -math.inf
         self.n_gaps = 0
         #: the sensor clock went back: later times are shifted by this much to stay in order
@@ -448,6 +462,10 @@ class StreamAnalyzer(FirstPosture):
             if trunk:
                 seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b],
                             motion=(motion + MOTION_ACC_WEIGHT * accdev)[a:b])
+                # the band-limited height, kept with the track for the reps still pending
+                k_lo, k_hi = max(int(r.k[a]), track.buf.k0), min(int(r.k[b - 1]), track.buf.k_end - 1)
+                if k_hi >= k_lo:
+                    track.buf.get("hb", k_lo, k_hi)[:] = seg.hb_last[k_lo - int(r.k[a]): k_hi - int(r.k[a]) + 1]
             else:
                 seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b], av[a:b])
                 seg.holds.clear()
@@ -694,6 +712,14 @@ class StreamAnalyzer(FirstPosture):
         while self._pending:
             c, row = self._pending[0]
             settle = DEPTH_SETTLE_S if row.get("height_source") in REST_TO_REST_SOURCES else 0.0
+            if row.get("height_source") == "rotation" and "_band_end" not in row:
+                k_back = self._band_back(row, final)
+                if k_back == -2:
+                    break   # the sternum is still down: wait for it to come back up
+                row["_band_end"] = k_back
+                if k_back >= 0:   # the turn timed the way down only: the rep ends up there
+                    lead = self.tracks[self.lead]
+                    row["t_end"] = float(lead.resampler.t0 + k_back * lead.period)
             if not final and (any(tr.t_last < row["t_end"] for tr in self.tracks.values())
                               or lead_now < row["t_end"] + settle):
                 break
@@ -701,6 +727,7 @@ class StreamAnalyzer(FirstPosture):
             lead = self.tracks[self.lead]
             if settle:
                 self._rest_to_rest_depth(lead, row)
+            row.pop("_band_end", None)
             self._ensure_mountings(c, row)
             set_no = row.pop("_set", None)
             if set_no != self._assessed_set:
@@ -755,6 +782,49 @@ class StreamAnalyzer(FirstPosture):
             events.append(Event("rep_completed", row["t_end"], _plain_row(out)))
         return events
 
+    def _band_back(self, row: dict[str, Any], final: bool) -> int:
+        """Where a rep the rotation timed really ends (see ``BAND_BACK_FRAC``): -1 when it ends
+        where the turn said (or that cannot be told), the sample where the sternum is back up,
+        or -2 while that is not seen yet."""
+        seg, lead = self.trunk, self.tracks[self.lead]
+        t0, rate = lead.resampler.t0, lead.rate
+        k_top = int(round((row["t_top"] - t0) * rate))
+        k_start = int(round((row["t_start"] - t0) * rate))
+        k_end = int(round((row["t_end"] - t0) * rate))
+        if seg is None or k_top < lead.buf.k0 or k_end >= lead.buf.k_end or k_start <= k_top:
+            return -1
+        hb = lead.buf.get("hb", k_top, k_end)
+        i_low = int(np.argmin(hb))
+        drop = float(np.max(hb[: i_low + 1]) - hb[i_low])
+        if drop <= 0 or float(hb[-1] - hb[i_low]) >= BAND_BACK_FRAC * drop:
+            return -1
+        half = int(round(BAND_REST_S * rate))
+        k_b = k_end + int(round(BAND_PAUSE_S * rate))
+        if k_b >= lead.buf.k_end:
+            return -1 if final else -2
+        k_a = k_top + int(np.argmin(lead.buf.get("motion", k_top, k_start - 1)))
+        # the rest at the bottom: the stillest sample near the end the turn gave while the
+        # band-limited height is still low
+        low = lead.buf.get("hb", k_end - half, k_b) <= hb[i_low] + BAND_LOW_FRAC * drop
+        mot = np.where(low, lead.buf.get("motion", k_end - half, k_b), np.inf)
+        k_p = k_end - half + int(np.argmin(mot))
+        if not np.isfinite(mot).any() or k_p <= k_a + 2:
+            return -1
+        period = lead.period
+        av = np.asarray(lead.buf.get("av", k_a, lead.buf.k_end - 1), dtype=float)
+        n_p = k_p - k_a
+        offset = float(np.sum(0.5 * (av[1:n_p + 1] + av[:n_p]))) / n_p   # velocity 0 at the bottom
+        v = running_integral(av - offset, period)
+        z = running_integral(v, period)
+        depth = -float(z[n_p])
+        if not self.trunk.s.min_depth_m <= depth <= self.trunk.s.max_depth_m:
+            return -1
+        k_wait = k_p + int(round(BAND_UP_S * rate))
+        back = np.flatnonzero(z[n_p: n_p + k_wait - k_p + 1] >= -self.trunk.s.band * depth)
+        if len(back):
+            return k_p + int(back[0])
+        return -1 if final or lead.buf.k_end - 1 >= k_wait else -2
+
     def _rest_to_rest_depth(self, lead: _Track, row: dict[str, Any]) -> None:
         """Depth from the vertical acceleration between two rests at the top (velocity and height
         back to where they were: :func:`~imu_pushup.engine.height.closed_height`), once the top
@@ -777,9 +847,11 @@ class StreamAnalyzer(FirstPosture):
             return
         row["depth_m"] += drop - row["sensor_drop_m"]   # the lumbar's sternum share stays
         row["sensor_drop_m"] = drop
+        if row.get("_band_end", -1) >= 0:
+            _retime_from_bottom(row, z, k_a, t0, rate, self.trunk.s.band)
         # the rep's height and velocity from its top (at rest before k_a) to its end, for the
         # form and the phase velocities
-        k_end = k_top + len(row["_height"]) - 1
+        k_end = min(int(round((row["t_end"] - t0) * rate)), k_rest)
         lead_in = np.zeros(k_a - k_top)
         row["_height"] = np.concatenate((lead_in, z[: k_end - k_a + 1]))
         vel = np.concatenate((lead_in, v[: k_end - k_a + 1]))
@@ -893,3 +965,20 @@ def _load_calibration(calibration: Any, placements: list[str]) -> Any:
     if hasattr(calibration, "require"):
         calibration.require(placements)
     return calibration
+
+
+def _retime_from_bottom(row: dict[str, Any], z: np.ndarray, k_a: int, t0: float, rate: float,
+                        band: float) -> None:
+    """The bottom, ascent and end of a rep whose turn timed its way down only, on its
+    rest-to-rest height ``z`` (from grid sample ``k_a``) by the SPEC 5 % rules; its start stays."""
+    ev = spec_events(z, band)
+    if ev is None or ev["end"] < 0:
+        return
+    t = {name: t0 + (k_a + ev[name]) / rate for name in ("bottom", "ascent", "end")}
+    if not row["t_start"] < t["bottom"] <= t["ascent"] < t["end"]:
+        return
+    for name, v in t.items():
+        row[f"t_{name}"] = v
+    row["descent_s"] = row["t_bottom"] - row["t_start"]
+    row["pause_s"] = row["t_ascent"] - row["t_bottom"]
+    row["ascent_s"] = row["t_end"] - row["t_ascent"]

@@ -303,6 +303,7 @@ class TrunkSegmenter:
         self.h_rest_n = n_of(HEIGHT_REST_S)
         #: (k_top, k_low, k_end, timed by the height) of the last reps reported
         self._recent: list[tuple[int, int, int, bool]] = []
+        self.hb_last = np.zeros(0)
         #: the move out of the first posture (see FOURS_*): last still sample in it, the first
         #: hold in another posture (its sample and posture), and whether it was decided
         self._k_first_still = -1
@@ -380,6 +381,7 @@ class TrunkSegmenter:
             hb_parts.append(h)
             valleys.extend(v)
         hb = np.concatenate(hb_parts)
+        self.hb_last = hb   # the band-limited height of these samples, for the stream
         if self.height_gate is not None:
             self._h_pending.extend(valleys)
         self.buf.append(k0, theta=theta, up=up, av=av, still=still, vint=vint,
