@@ -90,6 +90,9 @@ class ArmSettings:
     hold_s: float = 0.4             # still this long: a hold (rest posture)
     lone_amp_factor: float = 1.5    # a rep on its own without a height to check (wrist) turns
                                     # at least this times min_amp_deg
+    lone_rest_deg: float = 25.0     # ... from a top this close to the stream's first posture (a
+                                    # forearm hangs vertical standing; in the plank it leans up to
+                                    # 20-25 degrees with the hands ahead of the shoulders or wide)
     max_bottom_hold_s: float = 3.0  # a rep on its own: longer at the bottom is lying down, not
                                     # the pause of a push-up ("hold one count")
     still_gyr_deg_s: float = 6.0    # read by the engine for its still mask
@@ -574,7 +577,7 @@ class ArmSegmenter:
         amp = 0.5 * (amps[0] + amps[1])
         min_amp = s.min_amp_deg
         if s.min_stroke_drop_m is None:
-            if not (held_a and held_c) or not self._nearer_rest(a, b, amp):
+            if not (held_a and held_c) or not self._nearer_rest(a, b, amp, s.lone_rest_deg):
                 return None
             min_amp *= s.lone_amp_factor   # clear of what a weight shift in the plank does
         elif not (held_a or held_c):
@@ -615,14 +618,16 @@ class ArmSegmenter:
             out.append(k_b - (k_a + int(near[-1]) if len(near) else k_a))
         return out
 
-    def _nearer_rest(self, top: np.ndarray, bot: np.ndarray, amp: float) -> bool:
-        """Is ``top`` the end near the stream's first posture and ``bot`` not? A recording starts
-        at rest (standing, kneeling, on all fours, in the plank), where an arm segment hangs or
-        stands about vertical, as at the top of a push-up."""
+    def _nearer_rest(self, top: np.ndarray, bot: np.ndarray, amp: float, near_deg: float = 0.0) -> bool:
+        """Is ``top`` the end near the stream's first posture (within ``rest_frac`` of the
+        amplitude, or ``near_deg``) and ``bot`` further? A recording starts at rest (standing,
+        kneeling, on all fours, in the plank), where an arm segment hangs or stands about
+        vertical, as at the top of a push-up."""
         if not self._rests:
             return False
         rest = self._rests[0][1]
-        return _angle(rest, top) <= self.s.rest_frac * amp < _angle(rest, bot)
+        to_top, to_bot = _angle(rest, top), _angle(rest, bot)
+        return to_top <= max(self.s.rest_frac * amp, near_deg) and to_top < to_bot
 
     def _dwell_n(self, u: np.ndarray, k_a: int, k_b: int, within_deg: float) -> int:
         """Samples between k_a and k_b that the segment spent within ``within_deg`` of ``u``."""
