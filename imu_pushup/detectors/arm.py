@@ -487,7 +487,7 @@ class ArmSegmenter:
         if len(self.tps) > 16:
             self.tps.pop(0)
         self._held_tps = {k for k in self._held_tps if k >= self.tps[0][0]}
-        if not self._series(k_now) and self.mode == self.SEARCH:
+        if not self._series(k_now) and self.mode == self.SEARCH and not self._series_four(k_now):
             self._lone_rep(k_now)
 
     def _series(self, k_now: int) -> bool:
@@ -539,6 +539,45 @@ class ArmSegmenter:
         self._k_series = k0
         self._start_set(top, bot, amp, k_now)
         return True
+
+    def _series_four(self, k_now: int) -> bool:
+        """Wrist, deep reps: the forearm tilts furthest half way down and comes back part of the
+        way at the bottom (the shoulders pass over the hands), then the same on the way up, so
+        each rep is four strokes: top, half way, bottom, half way, top. Nine turning points that
+        repeat every four, one parity all at the half-way posture, the other alternating between
+        the top (the farther from it) and the bottom: a set (started here, True), counted on the
+        tilt from the top out to the half-way posture and back."""
+        s = self.s
+        n = 9
+        if s.min_stroke_drop_m is not None or self.mode != self.SEARCH or len(self.tps) < n:
+            return False
+        ks = [k for k, _ in self.tps[-n:]]
+        ps = [u for _, u in self.tps[-n:]]
+        for mid in (0, 1):   # which parity is the half-way posture
+            ends = ps[1 - mid::2]
+            m = _mean_dir(*ps[mid::2])
+            x, y = _mean_dir(*ends[0::2]), _mean_dir(*ends[1::2])
+            top, bot = (x, y) if _angle(x, m) >= _angle(y, m) else (y, x)
+            amp = _angle(top, m)
+            back = _angle(bot, m)
+            if not (s.min_amp_deg <= amp <= s.max_amp_deg) or back < s.amp_ratio * s.min_amp_deg:
+                continue
+            if _angle(top, bot) <= s.match_frac * amp or back >= (1.0 - s.return_frac) * amp:
+                continue   # a bottom that comes back near the top: two reps, not one
+            if any(_angle(ps[i], ps[i + 4]) > s.match_frac * amp for i in range(n - 4)):
+                continue
+            if any(_angle(u, m) > s.match_frac * amp for u in ps[mid::2]):
+                continue
+            durs = self._stroke_moving_n(ks, back)
+            if min(durs) < self.min_stroke_n or max(durs) > self.max_stroke_n:
+                continue
+            if self._hand_moves(ks):
+                continue
+            self._k_series = ks[0]
+            # a rep is over back near the top, not at the bottom half way back
+            self._start_set(top, m, amp, k_now, min(s.return_frac, 0.5 * _angle(top, bot) / amp))
+            return True
+        return False
 
     def _same_set(self, x: np.ndarray, y: np.ndarray, amp: float) -> bool:
         """Are postures x, y and rotation ``amp`` those of the running set?"""
@@ -635,10 +674,12 @@ class ArmSegmenter:
         return int(np.count_nonzero(ups @ u >= math.cos(math.radians(within_deg))))
 
     # -- counting reps within a set ----------------------------------------------------------
-    def _start_set(self, top: np.ndarray, bot: np.ndarray, amp: float, k_now: int) -> None:
+    def _start_set(self, top: np.ndarray, bot: np.ndarray, amp: float, k_now: int,
+                   return_frac: float | None = None) -> None:
         self.mode = self.SET
         self._set_reps = 0
         self.u_top, self.u_bot, self.amp = top.copy(), bot.copy(), amp
+        self.return_frac = self.s.return_frac if return_frac is None else return_frac
         # rescan from the earliest turn kept (a first descent may continue the entry; reps before
         # the series must match it closely), not before the end of the last rep reported
         k_scan = max(self.tps[0][0] - self.max_stroke_n, self._hist.k0, k_now - 3 * self.max_rep_n,
@@ -733,7 +774,7 @@ class ArmSegmenter:
             # back within 5 % of the top: that is the rep's t_end, report it now
             self._decided = True
             out.extend(self._finalize(k, k))
-        near_top = self.r_min - self.r_top <= s.return_frac * depth
+        near_top = self.r_min - self.r_top <= self.return_frac * depth
         turn = max(0.5 * s.turn_deg, 0.1 * depth)
         if r > self.r_min + turn:
             if near_top:
