@@ -304,8 +304,10 @@ class TrunkSegmenter:
         #: (k_top, k_low, k_end, timed by the height) of the last reps reported
         self._recent: list[tuple[int, int, int, bool]] = []
         self.hb_last = np.zeros(0)
-        #: the move out of the first posture (see FOURS_*): last still sample in it, the first
-        #: hold in another posture (its sample and posture), and whether it was decided
+        #: the move out of the first posture (see FOURS_*): its last still sample there, the
+        #: first sample turned BAND_RESTART_DEG from it, the holds to decide (sample, posture or
+        #: None when back in the first posture, last still sample in the first posture before),
+        #: and the hold the rotation is measured from (set, posture, start)
         self._k_first_still = -1
         self._k_far = -1
         self._fours: list[tuple[int, np.ndarray, int]] = []
@@ -420,9 +422,8 @@ class TrunkSegmenter:
         if (self.placement != "chest" or self.first_hold is None or self._k_far >= 0
                 or self._k_last_rep >= 0):
             return
-        first = self.first_hold[1] / max(float(np.linalg.norm(self.first_hold[1])), 1e-12)
         un = up / np.maximum(np.linalg.norm(up, axis=1), 1e-12)[:, None]
-        ang = np.degrees(np.arccos(np.clip(un @ first, -1.0, 1.0)))
+        ang = np.degrees(np.arccos(np.clip(un @ self._first_up(), -1.0, 1.0)))
         idx = np.arange(len(up))
         last_same = np.maximum.accumulate(np.where(still & (ang <= FOURS_SAME_DEG), idx, -1))
         far = np.flatnonzero(ang >= BAND_RESTART_DEG)
@@ -454,11 +455,9 @@ class TrunkSegmenter:
         posture, back to the first posture (that start was not on all fours)."""
         if self._k_far >= 0 and self._k_far <= k_now and self._fours_ref:
             self._fours.clear()
-            self._fours_ref = False
             if self._k_last_rep < 0:
-                self._switch_reference(k_now, self._ref0)
-                self._far = False
-                self._rerefs = 0
+                self._back_to_first(k_now)
+            self._fours_ref = False
             return
         k_hold, up_hold, k_a = self._fours.pop(0)
         if self._k_last_rep >= 0 or (self._rerefs > 0 and not self._fours_ref):
@@ -469,10 +468,7 @@ class TrunkSegmenter:
             # back in the first posture at the height of the hold the rotation is measured from
             # (a rep's paused bottom turns back through it, lower): that was not the plank
             if self._fours_ref and abs(self._rise_m(self._fours_k, k_b)) <= FOURS_MAX_DROP_M:
-                self._fours_ref = False
-                self._switch_reference(k_hold, self._ref0)
-                self._far = False
-                self._rerefs = 0
+                self._back_to_first(k_hold)
             return
         if self._fours_ref and float(up_hold @ self._fours_up) >= math.cos(math.radians(FOURS_MIN_DEG)):
             return   # the posture the rotation is already measured from
@@ -484,11 +480,22 @@ class TrunkSegmenter:
         rise_m = self._rise_m(k_a, k_b)
         if not rise_m >= -FOURS_MAX_DROP_M:
             return
-        first = self.first_hold[1] / max(float(np.linalg.norm(self.first_hold[1])), 1e-12)
         self._rerefs = 0
         self._k_reref = -1
-        if self._rereference(k_hold, up_hold, first, k_a):
+        if self._rereference(k_hold, up_hold, self._first_up(), k_a):
             self._fours_ref, self._fours_up, self._fours_k = True, up_hold, k_b
+
+    def _back_to_first(self, k_now: int) -> None:
+        """Measure the rotation from the stream's first posture again (the hold the way down was
+        taken from was not the plank)."""
+        self._fours_ref = False
+        self._switch_reference(k_now, self._ref0)
+        self._far = False
+        self._rerefs = 0
+
+    def _first_up(self) -> np.ndarray:
+        """The first still posture (unit up vector)."""
+        return self.first_hold[1] / max(float(np.linalg.norm(self.first_hold[1])), 1e-12)
 
     def _rise_m(self, k_a: int, k_b: int) -> float:
         """How far the sensor rose from rest at ``k_a`` to rest at ``k_b`` (NaN when those
