@@ -85,15 +85,28 @@ def test_reps_decided_out_of_order_are_reported_in_time_order_whatever_the_chunk
 
 
 def test_first_posture_movements_left_uncounted_are_named_in_a_warning():
-    """Seed 1: deep knee push-ups recorded entirely from a knee plank (the stream ends in it).
+    """Seed 188: deep knee push-ups recorded entirely from a knee plank (the stream ends in it).
     Nothing in the first posture tells them from squats, so they are not counted, and the
     result says so (with what to do) rather than silently reporting zero."""
-    sess = altsim.simulate(1, placements=("chest",))
+    sess = altsim.simulate(188, placements=("chest",))
     res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
     assert res.n_reps == 0
     said = [w for w in res.warnings if "first posture" in w]
     assert said and said[0].startswith(f"{len(sess.truth['reps'])} rep-like movement")
     assert "standing" in said[0] and "calibration" in said[0]
+
+
+@pytest.mark.parametrize("seed", [1, 1157])
+def test_knee_push_ups_from_a_knee_plank_count_once_the_person_goes_onto_all_fours(seed):
+    """Deep knee push-ups recorded from a knee plank, which the person leaves onto all fours: the
+    trunk turns the reps' way down by 25-30 degrees while the arms hold the shoulders up, so the
+    sternum does not go down (a lean about the hips, standing, would lower it): push-ups."""
+    sess = altsim.simulate(seed, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    truth = sess.truth["reps"]
+    assert res.n_reps == len(truth)
+    for found, true in zip(sorted(res.reps["t_bottom"]), truth):
+        assert true["t_start"] <= found <= true["t_end"]
 
 
 @pytest.mark.parametrize("seed, placements", [(1018, ("chest",)), (1050, ("chest",)),

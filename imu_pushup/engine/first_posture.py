@@ -38,6 +38,14 @@ SAME_WAY_TURN_DEG = 60.0
 #: leans the trunk 20-45 degrees; a deep knee push-up turns it as much, and is only recognised
 #: once the turn from standing into the plank was seen (or with a calibration).
 UNDECIDED_MAX_ROTATION_DEG = 22.0
+#: A still hold turned this far (deg) from a first-posture rep's top, the same way as its way
+#: down, with the sternum no lower than at the top (by ONTO_FOURS_MAX_DROP_M, integrated from
+#: rest to rest): the arms held the shoulders up while the hips went back (a knee plank onto all
+#: fours: 25-40 degrees, the sternum rises a few cm); leaning that way about the hips
+#: (standing, bending over) lowers it. Chest only: a sensor on the pelvis, which turns about the
+#: hips, barely changes height either way.
+ONTO_FOURS_DEG = 20.0
+ONTO_FOURS_MAX_DROP_M = 0.02
 UNDECIDED_MIN_LEVER_M = 0.7
 #: A first-posture rep whose height could not be measured (the integration failed: a fast
 #: ascent at a low rate, clipping) still counts when it repeats a rep of the same set that was
@@ -100,12 +108,16 @@ class FirstPosture:
                 "pass a calibration")
         return self._settle_unconfirmed(True)
 
-    def _resolve_first_posture(self, up: np.ndarray) -> list[Event]:
+    def _resolve_first_posture(self, up: np.ndarray, k0: int = 0) -> list[Event]:
         """Reps in the stream's first posture wait for that posture's verdict: a later turn of the
         trunk by ``PLANK_TURN_DEG`` against the reps' way down (getting up to the knees or to
         standing) shows they were push-ups from a plank; a turn by ``SAME_WAY_TURN_DEG`` the same
         way (going down into a plank after squats) shows they were not. (From a plank the trunk
-        may turn the same way by less: back onto all fours, lying down.)"""
+        may turn the same way by less: back onto all fours, lying down.) A still hold turned
+        ``ONTO_FOURS_DEG`` the same way with the sternum no lower than at the reps' top (the arms
+        held the shoulders up while the hips went back: onto all fours from a knee plank) shows
+        they were push-ups too; a trunk that leans that way about the hips lowers the sternum.
+        ``up`` are the lead's samples from grid sample ``k0`` on."""
         reps = [c for c, _ in self._unconfirmed] + self._series
         ref = reps[0].up_top / np.linalg.norm(reps[0].up_top)
         axis = sum(_way_down(c) for c in reps)
@@ -115,6 +127,24 @@ class FirstPosture:
         along = turn @ axis / np.maximum(np.linalg.norm(turn, axis=1), 1e-12)
         up_again = (cos < math.cos(math.radians(PLANK_TURN_DEG))) & (along < -0.5)
         further = (cos < math.cos(math.radians(SAME_WAY_TURN_DEG))) & (along > 0.5)
+        if self.trunk is not None and self.lead == "chest":   # (the pelvis turns about the hips)
+            k_rest = max(c.k_end for c in reps)
+            for k, u in self.trunk.hold_starts:
+                i = k - k0
+                if not 0 <= i < len(up) or k <= k_rest or float(u @ ref) >= math.cos(math.radians(ONTO_FOURS_DEG)):
+                    continue
+                t = np.cross(ref, u)
+                if float(t @ axis) / max(float(np.linalg.norm(t)), 1e-12) <= 0.5:
+                    continue
+                k_b = k - self.trunk.hold_n + 1   # from the rest after the reps to the hold
+                if k_b <= k_rest + 1:
+                    continue
+                k_a = k_rest + int(np.argmin(self.trunk.buf.get(
+                    "motion", k_rest, min(k_rest + self.trunk.rest_n, k_b - 1))))
+                rise = self.trunk._rise_m(k_a, k_b)
+                if rise >= -ONTO_FOURS_MAX_DROP_M:
+                    up_again[i] = True
+                    break
         hit = np.flatnonzero(up_again | further)
         if not len(hit):
             return []

@@ -471,9 +471,11 @@ class StreamAnalyzer(FirstPosture):
                 seg.holds.clear()
             events.extend(self._drain(track, seg))
             if self._unconfirmed or (self._series and self._first_verdict is None):
-                events.extend(self._resolve_first_posture(up[a:b]))
+                events.extend(self._resolve_first_posture(up[a:b], int(r.k[a])))
             if not trunk:
                 seg.aborts.clear()
+            else:
+                seg.hold_starts.clear()
         return events
 
     def _drain(self, track: _Track, seg: Any) -> list[Event]:

@@ -304,6 +304,8 @@ class TrunkSegmenter:
         #: (k_top, k_low, k_end, timed by the height) of the last reps reported
         self._recent: list[tuple[int, int, int, bool]] = []
         self.hb_last = np.zeros(0)
+        #: still holds begun in the samples last processed (sample, unit up), for the stream
+        self.hold_starts: list[tuple[int, np.ndarray]] = []
         #: the move out of the first posture (see FOURS_*): its last still sample there, the
         #: first sample turned BAND_RESTART_DEG from it, the holds to decide (sample, posture or
         #: None when back in the first posture, last still sample in the first posture before),
@@ -408,6 +410,7 @@ class TrunkSegmenter:
         starts = []
         cos_restart = math.cos(math.radians(BAND_RESTART_DEG))
         for i in np.flatnonzero(runs == self.hold_n):
+            self.hold_starts.append((k0 + int(i), up[i] / max(float(np.linalg.norm(up[i])), 1e-12)))
             u = up[i] / max(float(np.linalg.norm(up[i])), 1e-12)
             if self._hold_up is not None and float(u @ self._hold_up) < cos_restart:
                 starts.append(int(i))
