@@ -4,8 +4,8 @@ A recording that starts standing shows the turn into the plank (``PLANK_TURN_DEG
 that the reps after it are push-ups. A recording that starts in the plank, on all fours or
 kneeling does not: in that first posture a deep knee push-up and a squat turn the trunk alike.
 There, toe push-up kinematics (a small turn for a long lever) are believed at once; other reps
-wait for the posture's verdict (a later turn: getting up, or going down into a plank) and are
-dropped, with a warning, if the stream ends first. A rep that repeats a measured one (same top,
+wait for the posture's verdict (a later turn: getting up, or going down into a plank; or onto
+all fours with the sternum held up) and are dropped, with a warning, if the stream ends first. A rep that repeats a measured one (same top,
 same way down, similar turn) is that exercise too. Also here: the gate for reps timed by the
 height alone, and the posture test of a rep's top.
 
