@@ -533,6 +533,8 @@ class ArmSegmenter:
                 and self._passes(rest, ks[0], ks[-1], 0.5 * s.swing_frac * amp)):
             return False   # the strokes swing through the rest posture, far from both ends: not a set
         top_is_x = dx <= dy   # the end nearer the rest posture, unless the height tells
+        if abs(dx - dy) < s.rest_frac * amp and ks[0] in self._held_tps:
+            top_is_x = True   # both ends about as far from it: the series starts from a hold at the top
         if drop is not None:   # the upper arm is higher at the top: the sensor rises from x to y
             top_is_x = drop < 0
         top, bot = (x, y) if top_is_x else (y, x)
