@@ -551,7 +551,7 @@ class ArmSegmenter:
         tilt from the top out to the half-way posture and back."""
         s = self.s
         n = 9
-        if s.min_stroke_drop_m is not None or self.mode != self.SEARCH or len(self.tps) < n:
+        if s.min_stroke_drop_m is not None or len(self.tps) < n:   # (asked in SEARCH mode)
             return False
         ks = [k for k, _ in self.tps[-n:]]
         ps = [u for _, u in self.tps[-n:]]

@@ -5,8 +5,8 @@ that the reps after it are push-ups. A recording that starts in the plank, on al
 kneeling does not: in that first posture a deep knee push-up and a squat turn the trunk alike.
 There, toe push-up kinematics (a small turn for a long lever) are believed at once; other reps
 wait for the posture's verdict (a later turn: getting up, or going down into a plank; or onto
-all fours with the sternum held up) and are dropped, with a warning, if the stream ends first. A rep that repeats a measured one (same top,
-same way down, similar turn) is that exercise too. Also here: the gate for reps timed by the
+all fours with the sternum held up) and are dropped, with a warning, if the stream ends first. A
+rep that repeats a measured one (same top, same way down, similar turn) is that exercise too. Also here: the gate for reps timed by the
 height alone, and the posture test of a rep's top.
 
 :class:`FirstPosture` is a mixin of :class:`~imu_pushup.engine.stream.StreamAnalyzer`; its
@@ -38,6 +38,7 @@ SAME_WAY_TURN_DEG = 60.0
 #: leans the trunk 20-45 degrees; a deep knee push-up turns it as much, and is only recognised
 #: once the turn from standing into the plank was seen (or with a calibration).
 UNDECIDED_MAX_ROTATION_DEG = 22.0
+UNDECIDED_MIN_LEVER_M = 0.7
 #: A still hold turned this far (deg) from a first-posture rep's top, the same way as its way
 #: down, with the sternum no lower than at the top (by ONTO_FOURS_MAX_DROP_M, integrated from
 #: rest to rest): the arms held the shoulders up while the hips went back (a knee plank onto all
@@ -46,7 +47,6 @@ UNDECIDED_MAX_ROTATION_DEG = 22.0
 #: hips, barely changes height either way.
 ONTO_FOURS_DEG = 20.0
 ONTO_FOURS_MAX_DROP_M = 0.02
-UNDECIDED_MIN_LEVER_M = 0.7
 #: A first-posture rep whose height could not be measured (the integration failed: a fast
 #: ascent at a low rate, clipping) still counts when it repeats a rep of the same set that was
 #: measured: its top within REPEAT_TOP_DEG of that rep's, its way down within REPEAT_AXIS_DEG,
@@ -127,24 +127,9 @@ class FirstPosture:
         along = turn @ axis / np.maximum(np.linalg.norm(turn, axis=1), 1e-12)
         up_again = (cos < math.cos(math.radians(PLANK_TURN_DEG))) & (along < -0.5)
         further = (cos < math.cos(math.radians(SAME_WAY_TURN_DEG))) & (along > 0.5)
-        if self.trunk is not None and self.lead == "chest":   # (the pelvis turns about the hips)
-            k_rest = max(c.k_end for c in reps)
-            for k, u in self.trunk.hold_starts:
-                i = k - k0
-                if not 0 <= i < len(up) or k <= k_rest or float(u @ ref) >= math.cos(math.radians(ONTO_FOURS_DEG)):
-                    continue
-                t = np.cross(ref, u)
-                if float(t @ axis) / max(float(np.linalg.norm(t)), 1e-12) <= 0.5:
-                    continue
-                k_b = k - self.trunk.hold_n + 1   # from the rest after the reps to the hold
-                if k_b <= k_rest + 1:
-                    continue
-                k_a = k_rest + int(np.argmin(self.trunk.buf.get(
-                    "motion", k_rest, min(k_rest + self.trunk.rest_n, k_b - 1))))
-                rise = self.trunk._rise_m(k_a, k_b)
-                if rise >= -ONTO_FOURS_MAX_DROP_M:
-                    up_again[i] = True
-                    break
+        i_fours = self._onto_fours(reps, ref, axis, k0, len(up))
+        if i_fours is not None:
+            up_again[i_fours] = True
         hit = np.flatnonzero(up_again | further)
         if not len(hit):
             return []
@@ -153,6 +138,27 @@ class FirstPosture:
             self._unconfirmed = self._series_proven() + self._unconfirmed
         self._series = []
         return self._settle_unconfirmed(self._first_verdict)
+
+    def _onto_fours(self, reps: list[TrunkRep], ref: np.ndarray, axis: np.ndarray, k0: int,
+                    n: int) -> int | None:
+        """Index (among the ``n`` samples from ``k0``) of the first still hold that shows the
+        waiting reps were push-ups from a knee plank (see ``ONTO_FOURS_DEG``), or None. Chest
+        only (the pelvis turns about the hips)."""
+        if self.trunk is None or self.lead != "chest":
+            return None
+        seg = self.trunk
+        k_rest = max(c.k_end for c in reps)
+        for k, u in seg.hold_starts:
+            k_b = k - seg.hold_n + 1   # from the rest after the reps to the hold
+            if not (0 <= k - k0 < n and k_b > k_rest + 1) or _angle_deg(u, ref) <= ONTO_FOURS_DEG:
+                continue
+            t = np.cross(ref, u)
+            if float(t @ axis) / max(float(np.linalg.norm(t)), 1e-12) <= 0.5:
+                continue   # not the reps' way down
+            k_a = k_rest + int(np.argmin(seg.buf.get("motion", k_rest, min(k_rest + seg.rest_n, k_b - 1))))
+            if seg._rise_m(k_a, k_b) >= -ONTO_FOURS_MAX_DROP_M:
+                return k - k0
+        return None
 
     def _settle_unconfirmed(self, push_ups: bool) -> list[Event]:
         """Report the waiting first-posture reps (``push_ups``) or drop them."""

@@ -463,9 +463,10 @@ class StreamAnalyzer(FirstPosture):
                 seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b],
                             motion=(motion + MOTION_ACC_WEIGHT * accdev)[a:b])
                 # the band-limited height, kept with the track for the reps still pending
-                k_lo, k_hi = max(int(r.k[a]), track.buf.k0), min(int(r.k[b - 1]), track.buf.k_end - 1)
+                k_a = int(r.k[a])
+                k_lo, k_hi = max(k_a, track.buf.k0), min(int(r.k[b - 1]), track.buf.k_end - 1)
                 if k_hi >= k_lo:
-                    track.buf.get("hb", k_lo, k_hi)[:] = seg.hb_last[k_lo - int(r.k[a]): k_hi - int(r.k[a]) + 1]
+                    track.buf.get("hb", k_lo, k_hi)[:] = seg.hb_last[k_lo - k_a: k_hi - k_a + 1]
             else:
                 seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b], av[a:b])
                 seg.holds.clear()
@@ -819,10 +820,10 @@ class StreamAnalyzer(FirstPosture):
         v = running_integral(av - offset, period)
         z = running_integral(v, period)
         depth = -float(z[n_p])
-        if not self.trunk.s.min_depth_m <= depth <= self.trunk.s.max_depth_m:
+        if not seg.s.min_depth_m <= depth <= seg.s.max_depth_m:
             return -1
         k_wait = k_p + int(round(BAND_UP_S * rate))
-        back = np.flatnonzero(z[n_p: n_p + k_wait - k_p + 1] >= -self.trunk.s.band * depth)
+        back = np.flatnonzero(z[n_p: n_p + k_wait - k_p + 1] >= -seg.s.band * depth)
         if len(back):
             return k_p + int(back[0])
         return -1 if final or lead.buf.k_end - 1 >= k_wait else -2
