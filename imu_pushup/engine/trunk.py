@@ -114,8 +114,13 @@ EMIT_DELAY_S = 0.1
 #: A rep is not reported while the rotation, going on at its present rate for this long (s),
 #: would pass the overshoot limit below (getting up from the plank crosses the top fast).
 COAST_S = 0.3
+#: Back at the turn the rep ends at (chest, below the top's band: the trunk settles lower than
+#: the top it left), a rep is reported once its rotation, going on at its present rate for this
+#: long (s), would not pass that top: slowing into the top after, not getting up.
+SETTLING_S = 0.15
 #: Past half way back up but short of the top it left, rising by less than this fraction of the
-#: rep's rotation over ``STOPPED_S`` seconds: the rep stopped at a lower top after.
+#: rep's rotation (the largest valley it is half way out of) over ``STOPPED_S`` seconds: the rep
+#: stopped at a lower top after.
 STOPPED_FRAC = 0.02
 STOPPED_S = 0.1
 #: Rising past the top by this much (fraction of the rotation, or degrees if larger) while the rep
@@ -328,6 +333,8 @@ class TrunkSegmenter:
         self.y_leg = np.inf                      # lowest point of the current way down
         self.k_max, self.y_max = -1, -np.inf     # highest point since the bottom turn
         self.k_cross = -1                        # back within the band of the highest anchor
+        self._end_level = None                   # the turn the rep ends at (see _end_level)
+        self.k_level = -1                        # back at that turn
         self._bottom_sent = False
         self._flat_prev = True
 
@@ -617,6 +624,7 @@ class TrunkSegmenter:
             self._note_rest(kk + j - self.anchor_n + 1, kk + j)
         else:
             self.state = self.UP
+            self._end_level, self.k_level = None, -1
             if not self._bottom_sent and self.anchors:
                 self.transitions.append(("bottom_reached", int(min(self.anchors, key=lambda x: x[2])[3])))
                 self._bottom_sent = True
@@ -644,33 +652,52 @@ class TrunkSegmenter:
             # still turning fast enough to pass that limit soon: getting up, not a rep's end
             rate = (seg - self._lagged(kk, n, self.rate_n)) / (self.rate_n * self.period)
             coasting = seg + np.maximum(rate, 0.0) * COAST_S > limit
-            # no longer rising (by less than the band in ``slow_n``) past half way: at the top after
-            amp_near = float(amps[i_near])
-            stopped = ((seg - self._lagged(kk, n, self.slow_n) < STOPPED_FRAC * amp_near)
+            # no longer rising past half way (by less than a share of the largest valley it is
+            # half way out of: a wobble at the bottom is a valley too): at the top after
+            lq, aq = lv[qual], amps[qual]
+            out_of = rmax[:, None] >= (lq - (1.0 - s.half_frac) * aq)[None, :]
+            amp_out = np.max(np.where(out_of, aq[None, :], float(amps[i_near])), axis=1)
+            stopped = ((seg - self._lagged(kk, n, self.slow_n) < STOPPED_FRAC * amp_out)
                        & (rmax < a_hi - s.band * amp_hi))
             k_cross = self.k_cross
             if k_cross < 0:
                 hi = np.flatnonzero(seg >= a_hi - s.band * amp_hi)
                 k_cross = kk + int(hi[0]) if len(hi) else -1
+            k_level, level = self.k_level, self._end_level
+            if k_level < 0 and level is not None and level < a_hi - s.band * amp_hi:
+                back = np.flatnonzero(seg >= level)
+                k_level = kk + int(back[0]) if len(back) else -1
+            guess = half & (self._end_level is None)
+            # back at that turn and slowing into the top after: not passing the top before soon
+            settling = seg + np.maximum(rate, 0.0) * SETTLING_S <= a_hi
         else:   # no valley of a rep's size below any top: any turn down starts from a new top
-            half = over = coasting = stopped = np.zeros(n, dtype=bool)
+            half = over = coasting = stopped = guess = settling = np.zeros(n, dtype=bool)
             fall = seg < rmax - self.turn
-            k_cross = -1
-        emit_at = k_cross + self.emit_delay_n if k_cross >= 0 else -1
-        emit = (ks >= emit_at) & ~coasting if emit_at >= 0 else np.zeros(n, dtype=bool)
+            k_cross = k_level = -1
+        emit = np.zeros(n, dtype=bool)
+        if k_cross >= 0:
+            emit |= (ks >= k_cross + self.emit_delay_n) & ~coasting
+        if k_level >= 0:
+            emit |= (ks >= k_level + self.emit_delay_n) & settling
         conds = (("over", over), ("top", half & (fall | stopped | (ks - arg >= self.settle_n))),
-                 ("emit", emit), ("stall", fall & ~half))
+                 ("emit", emit), ("stall", fall & ~half), ("guess", guess))
         first = [(int(np.argmax(m)), i, name) for i, (name, m) in enumerate(conds) if m.any()]
         if not first:
             self.y_max, self.k_max = float(rmax[-1]), int(arg[-1])
             if k_cross >= 0:
                 self.k_cross = k_cross
+            if k_level >= 0:
+                self.k_level = k_level
             return -1
         j, _, name = min(first)
         self.y_max, self.k_max = float(rmax[j]), int(arg[j])
         if 0 <= k_cross <= kk + j:
             self.k_cross = k_cross
-        if name == "over":
+        if 0 <= k_level <= kk + j:
+            self.k_level = k_level
+        if name == "guess":
+            self._end_level = self._guess_end_level(kk + j)
+        elif name == "over":
             self._abort(kk + j)
         elif name == "top":
             self._finish(kk + j, int(arg[j]), float(rmax[j]))
@@ -678,6 +705,7 @@ class TrunkSegmenter:
             self._finish(kk + j, None, float(rmax[j]))
         else:   # the way up stopped short and turned down: that top is a candidate top too
             self.state = self.DOWN
+            self._end_level, self.k_level = None, -1
             self.anchors.append([self.k_max, self.y_max, float(seg[j]), kk + j])
             self.y_leg = float(seg[j])
             self._flat_prev = False
@@ -774,6 +802,7 @@ class TrunkSegmenter:
         self.transitions.append(("abort", k))
         self.anchors = []
         self.k_cross = -1
+        self._end_level, self.k_level = None, -1
         self._rests.clear()
 
     # -- the vertical acceleration offset ----------------------------------------------------------
@@ -837,13 +866,7 @@ class TrunkSegmenter:
         evidence = None
         for chosen in self._anchors_for(y_reach, k_top_after is None):
             k_anc, top, y_low, k_low = chosen
-            k_anc, k_low = int(k_anc), int(k_low)
-            th = self.buf.get("theta", k_anc, k_low)
-            above = np.flatnonzero(th >= top - self.s.band * (top - y_low))
-            k_leave = k_anc + (int(above[-1]) if len(above) else 0)
-            # the height starts from rest: the stillest sample of the top before the way down
-            k_a = max(k_anc, k_leave - self.max_top_n, self.buf.k0)
-            k_a += int(np.argmin(self.buf.get("motion", k_a, k_leave)))
+            k_a = self._rest_before(chosen)
             av = self.buf.get("av", k_a, k_now)
             theta = self.buf.get("theta", k_a, k_now)
             i_cut = len(av) - 1 if k_top_after is None else max(0, min(len(av) - 1, k_top_after - k_a))
@@ -881,6 +904,7 @@ class TrunkSegmenter:
                 self.state = self.DOWN
                 self.y_leg = y_now
                 self.k_cross = -1
+                self._end_level, self.k_level = None, -1
                 self._flat_prev = False
                 return
         self.reset(None)
@@ -888,6 +912,40 @@ class TrunkSegmenter:
             self.k_top, self.y_top = k_top_after, y_reach
         else:
             self.k_top, self.y_top = k_now, float(self.buf.get("theta", k_now, k_now)[0])
+
+    def _rest_before(self, anchor: list[float]) -> int:
+        """The height starts from rest: the stillest sample of the anchor's top before the way
+        down (the last sample within the band of that top)."""
+        k_anc, top, y_low, k_low = anchor
+        k_anc, k_low = int(k_anc), int(k_low)
+        th = self.buf.get("theta", k_anc, k_low)
+        above = np.flatnonzero(th >= top - self.s.band * (top - y_low))
+        k_leave = k_anc + (int(above[-1]) if len(above) else 0)
+        k_a = max(k_anc, k_leave - self.max_top_n, self.buf.k0)
+        return k_a + int(np.argmin(self.buf.get("motion", k_a, k_leave)))
+
+    def _guess_end_level(self, k_now: int) -> float:
+        """Half way back up: the turn at which the rep will end (chest, see :meth:`_build`: the
+        turn the sternum had when the height left its top), from the height so far. Its top
+        before may be higher than the top after (the trunk settles lower), so the rep is reported
+        once back at this turn, not only at the top's band; nan when the height does not tell."""
+        anchor = self._anchors_for(-math.inf, True)[0]
+        top, y_low = anchor[1], anchor[2]
+        if (self.placement != "chest" or top - y_low < math.radians(SHALLOW_TURN_DEG)
+                or self._k_last_rep < 0):
+            return math.nan   # a small turn, or no rep yet: the top after tells a rep from a sway
+        k_a = self._rest_before(anchor)
+        theta = self.buf.get("theta", k_a, k_now)
+        fit = fit_height(self.buf.get("av", k_a, k_now), theta, self.period, self._offset())
+        ev = spec_events(fit.height_m, self.s.band)
+        if ev is None or not (fit.lever_m >= LEVER_MIN_M and fit.corr >= MIN_FIT_CORR):
+            return math.nan
+        level = float(theta[ev["start"]])
+        below_band = top - self.s.band * (top - y_low)
+        if any(level < an[1] < below_band and self.min_rot <= an[1] - an[2] <= self.max_rot
+               for an in self.anchors):
+            return math.nan   # another top between: the rep may have started from that one
+        return level if y_low < level < top else math.nan
 
     def _opposite(self, fit: HeightFit, top: float, i_cut: int) -> bool:
         """The sensor went up as the trunk turned down (and back): a valley of the rotation that
