@@ -571,7 +571,10 @@ class ArmSegmenter:
             if any(_angle(u, m) > s.match_frac * amp for u in ps[mid::2]):
                 continue
             durs = self._stroke_moving_n(ks, back)
-            if min(durs) < self.min_stroke_n or max(durs) > self.max_stroke_n:
+            # the least duration is a push-up stroke's, from one end out to the other (the
+            # bottom's short stroke back and forth is part of it)
+            full = [durs[i] + durs[i + 1] for i in range(1 - mid, len(durs) - 1, 2)]
+            if min(full) < self.min_stroke_n or max(durs) > self.max_stroke_n:
                 continue
             if self._hand_moves(ks):
                 continue
