@@ -548,7 +548,8 @@ class ArmSegmenter:
         each rep is four strokes: top, half way, bottom, half way, top. Nine turning points that
         repeat every four, one parity all at the half-way posture, the other alternating between
         the top (the farther from it) and the bottom: a set (started here, True), counted on the
-        tilt from the top out to the half-way posture and back."""
+        tilt from the top out to the half-way posture and back. The bottom's turn back need only
+        be a turning point (``turn_deg``): the other parity's match tells it from noise."""
         s = self.s
         n = 9
         if s.min_stroke_drop_m is not None or len(self.tps) < n:   # (asked in SEARCH mode)
@@ -562,7 +563,7 @@ class ArmSegmenter:
             top, bot = (x, y) if _angle(x, m) >= _angle(y, m) else (y, x)
             amp = _angle(top, m)
             back = _angle(bot, m)
-            if not (s.min_amp_deg <= amp <= s.max_amp_deg) or back < s.amp_ratio * s.min_amp_deg:
+            if not (s.min_amp_deg <= amp <= s.max_amp_deg) or back < s.turn_deg:
                 continue
             if _angle(top, bot) <= s.match_frac * amp or back >= (1.0 - s.return_frac) * amp:
                 continue   # a bottom that comes back near the top: two reps, not one
