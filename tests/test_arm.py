@@ -278,6 +278,22 @@ def test_wrist_counts_reps_on_a_planted_hand_only():
     assert _run_with_acc("wrist", up, still, acc) == []
 
 
+def test_a_hand_that_shakes_while_the_forearm_tilts_is_not_planted():
+    """The planted-hand check holds for every stroke on its own: a hand that shakes at 1.5 m/s²
+    (RMS, 20 Hz) while the forearm tilts is no planted hand, also when the series' first stroke
+    starts after 6 s of stillness (averaged over the whole series the shaking reads under
+    1 m/s²). The same series without the shaking counts."""
+    up, still, acc = _forearm_series(5, body_drop_m=0.0)
+    n_hold = int(6.0 * RATE)
+    up = np.concatenate((np.repeat(up[:1], n_hold, axis=0), up))
+    still = np.concatenate((np.ones(n_hold, bool), still))
+    acc = np.concatenate((np.zeros(n_hold), acc))
+    assert len(_run_with_acc("wrist", up, still, acc)) == 5
+    t = np.arange(len(acc)) / RATE
+    shake = np.where(still, 0.0, 1.5 * np.sqrt(2.0) * np.sin(2 * np.pi * 20.0 * t))
+    assert _run_with_acc("wrist", up, still, acc + shake) == []
+
+
 @pytest.mark.parametrize("n_reps", [1, 2])
 @pytest.mark.parametrize("placement", ["upper_arm", "wrist"])
 def test_short_simulated_sets_are_counted(placement, n_reps):

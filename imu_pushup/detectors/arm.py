@@ -447,10 +447,9 @@ class ArmSegmenter:
         return float(np.max(np.abs(v) - r * w)) > tol
 
     def _hand_moves(self, ks: list[int]) -> bool:
-        """True when a wrist sensor is not on a planted hand over any stroke between turns ``ks``."""
-        if self._moves_freely(ks[0], ks[-1]):
-            return True
-        return any(self._off_pivot(a, b) for a, b in zip(ks[:-1], ks[1:]))
+        """True when a wrist sensor is not on a planted hand over any stroke between turns ``ks``
+        (each stroke on its own: a still hold in one would hide the others' motion)."""
+        return any(self._moves_freely(a, b) or self._off_pivot(a, b) for a, b in zip(ks[:-1], ks[1:]))
 
     def _passes(self, u: np.ndarray, k_a: int, k_b: int, within_deg: float) -> bool:
         """Does the trajectory between k_a and k_b come within ``within_deg`` of ``u``?"""
