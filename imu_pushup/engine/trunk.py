@@ -333,10 +333,14 @@ class TrunkSegmenter:
         self.y_leg = np.inf                      # lowest point of the current way down
         self.k_max, self.y_max = -1, -np.inf     # highest point since the bottom turn
         self.k_cross = -1                        # back within the band of the highest anchor
-        self._end_level = None                   # the turn the rep ends at (see _end_level)
-        self.k_level = -1                        # back at that turn
+        self._clear_end_level()
         self._bottom_sent = False
         self._flat_prev = True
+
+    def _clear_end_level(self) -> None:
+        """A new way up: the turn it ends at is not known yet (see :meth:`_guess_end_level`)."""
+        self._end_level: float | None = None
+        self.k_level = -1                        # back at that turn
 
     @property
     def k_keep(self) -> int:
@@ -624,7 +628,7 @@ class TrunkSegmenter:
             self._note_rest(kk + j - self.anchor_n + 1, kk + j)
         else:
             self.state = self.UP
-            self._end_level, self.k_level = None, -1
+            self._clear_end_level()
             if not self._bottom_sent and self.anchors:
                 self.transitions.append(("bottom_reached", int(min(self.anchors, key=lambda x: x[2])[3])))
                 self._bottom_sent = True
@@ -705,7 +709,7 @@ class TrunkSegmenter:
             self._finish(kk + j, None, float(rmax[j]))
         else:   # the way up stopped short and turned down: that top is a candidate top too
             self.state = self.DOWN
-            self._end_level, self.k_level = None, -1
+            self._clear_end_level()
             self.anchors.append([self.k_max, self.y_max, float(seg[j]), kk + j])
             self.y_leg = float(seg[j])
             self._flat_prev = False
@@ -802,7 +806,7 @@ class TrunkSegmenter:
         self.transitions.append(("abort", k))
         self.anchors = []
         self.k_cross = -1
-        self._end_level, self.k_level = None, -1
+        self._clear_end_level()
         self._rests.clear()
 
     # -- the vertical acceleration offset ----------------------------------------------------------
@@ -904,7 +908,7 @@ class TrunkSegmenter:
                 self.state = self.DOWN
                 self.y_leg = y_now
                 self.k_cross = -1
-                self._end_level, self.k_level = None, -1
+                self._clear_end_level()
                 self._flat_prev = False
                 return
         self.reset(None)
@@ -929,11 +933,12 @@ class TrunkSegmenter:
         turn the sternum had when the height left its top), from the height so far. Its top
         before may be higher than the top after (the trunk settles lower), so the rep is reported
         once back at this turn, not only at the top's band; nan when the height does not tell."""
+        if self.placement != "chest" or self._k_last_rep < 0:
+            return math.nan   # no rep yet: the top after tells the first from a move into position
         anchor = self._anchors_for(-math.inf, True)[0]
         top, y_low = anchor[1], anchor[2]
-        if (self.placement != "chest" or top - y_low < math.radians(SHALLOW_TURN_DEG)
-                or self._k_last_rep < 0):
-            return math.nan   # a small turn, or no rep yet: the top after tells a rep from a sway
+        if top - y_low < math.radians(SHALLOW_TURN_DEG):
+            return math.nan   # a small turn: the top after tells a rep from a sway
         k_a = self._rest_before(anchor)
         theta = self.buf.get("theta", k_a, k_now)
         fit = fit_height(self.buf.get("av", k_a, k_now), theta, self.period, self._offset())
