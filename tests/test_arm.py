@@ -97,6 +97,21 @@ def test_swing_about_the_rest_posture_is_not_a_set():
     assert reps == []
 
 
+def test_a_wrist_swinging_through_its_hanging_posture_is_not_a_set():
+    """Walking, wrist: the swing-through-the-rest rule is the upper arm's; a wrist's forearm also
+    passes the vertical of all fours in a push-up, so it is told by the planted hand instead. A
+    hand swinging on a 0.6 m arm from the shoulder rises and falls far faster than a sensor
+    turning about a planted wrist can."""
+    hold = np.zeros(int(2 * RATE))
+    t = np.arange(int(20 * RATE)) / RATE
+    swing = 25.0 * np.sin(2 * np.pi * 0.9 * t)
+    tilt = np.concatenate((hold, swing))
+    up = _rot_x(tilt)
+    still = np.r_[np.ones(len(hold), bool), np.zeros(len(swing), bool)]
+    z_hand = -0.6 * np.cos(np.radians(tilt))
+    assert _run_with_acc("wrist", up, still, _second_derivative(z_hand)) == []
+
+
 def test_one_off_rotations_are_not_reps():
     """Getting down and up again: large single rotations in different planes."""
     th = np.concatenate((np.zeros(50), _ramp(0, 80, 1.5), _ramp(80, 80, 2.0), _ramp(80, 0, 1.5), np.zeros(50)))

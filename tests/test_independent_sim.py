@@ -65,7 +65,7 @@ altsim = pytest.importorskip("altsim")
                             ("lumbar", 1191),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),
                             ("wrist", 70), ("wrist", 173), ("wrist", 138), ("wrist", 123),
-                            ("wrist", 1011), ("wrist", 1), ("wrist", 191)])
+                            ("wrist", 1011), ("wrist", 1), ("wrist", 191), ("wrist", 1059)])
 def test_count_matches_the_independent_truth(placement, seed):
     sess = altsim.simulate(seed, placements=(placement,))
     res = ip.analyze(sess.recordings[placement], height_m=sess.params["height_m"])

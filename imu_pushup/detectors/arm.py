@@ -24,8 +24,9 @@ Physics used (thresholds from the body, not fitted to recordings):
   arm segment hangs or stands vertical in the rest postures (standing, kneeling, plank) as at the
   top of a push-up, so the top is the end nearer the last still hold before the series, else the
   stream's first posture (a lone rep: the held end nearer the stream's first posture).
-* Not push-ups: a swinging arm (walking) passes through the rest posture between two ends far
-  from it; an upper-arm sensor that does not go down and up with the strokes is not on a pushing
+* Not push-ups: a swinging upper arm (walking) passes through the rest posture between two ends
+  far from it (a wrist's forearm passes the vertical of all fours in a push-up too: the planted
+  hand tells it, below); an upper-arm sensor that does not go down and up with the strokes is not on a pushing
   arm; a wrist sensor on a planted hand turns about the wrist joint, a few cm away, so it moves
   vertically no faster than that radius times the forearm's tilt rate (a hand that moves with
   the body or swings with the arm does), and it does not accelerate much.
@@ -528,9 +529,11 @@ class ArmSegmenter:
         held = len(before) > 1                 # a real hold, not just the recording's start
         rest = before[-1] if before else (self._rests[0][1] if self._rests else x)
         dx, dy = _angle(rest, x), _angle(rest, y)
-        if (held and min(dx, dy) >= s.swing_frac * amp
+        if (held and s.pivot_radius_m is None and min(dx, dy) >= s.swing_frac * amp
                 and self._passes(rest, ks[0], ks[-1], 0.5 * s.swing_frac * amp)):
-            return False   # the strokes swing through the rest posture, far from both ends: not a set
+            # the strokes swing through the rest posture, far from both ends: not a set (a wrist
+            # has the planted hand to tell: its forearm passes the vertical of all fours)
+            return False
         top_is_x = dx <= dy   # the end nearer the rest posture, unless the height tells
         if abs(dx - dy) < s.rest_frac * amp and ks[0] in self._held_tps:
             top_is_x = True   # both ends about as far from it: the series starts from a hold at the top
