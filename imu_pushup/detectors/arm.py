@@ -26,10 +26,11 @@ Physics used (thresholds from the body, not fitted to recordings):
   stream's first posture (a lone rep: the held end nearer the stream's first posture).
 * Not push-ups: a swinging upper arm (walking) passes through the rest posture between two ends
   far from it (a wrist's forearm passes the vertical of all fours in a push-up too: the planted
-  hand tells it, below); an upper-arm sensor that does not go down and up with the strokes is not on a pushing
-  arm; a wrist sensor on a planted hand turns about the wrist joint, a few cm away, so it moves
-  vertically no faster than that radius times the forearm's tilt rate (a hand that moves with
-  the body or swings with the arm does), and it does not accelerate much.
+  hand tells it, below); an upper-arm sensor that does not go down and up with the strokes is
+  not on a pushing arm; a wrist sensor on a planted hand turns about the wrist joint, a few cm
+  away, so it moves vertically no faster than that radius times the forearm's tilt rate (a hand
+  that moves with the body or swings with the arm does), and it does not accelerate much (each
+  stroke checked on its own).
 * Each rep must turn at least a set fraction of the set's rotation, reach near its bottom posture
   and come back towards its top; its SPEC events are computed on the shoulder-height proxy
   :func:`arm_height`. A set ends after a pause without reps (a resumed set is found again).
