@@ -5,9 +5,13 @@ sensor frame and the gyro bias, vertical acceleration in the earth frame, a stil
 lead sensor (chest, else lumbar, upper_arm, wrist, head) drives the rep state machine
 (:mod:`imu_pushup.detectors.reps`); the other sensors add their segment pitch to each rep.
 
-Delay: a rep is reported at the first sample back within 5 % of its top (its ``t_end``), or,
-when its top after is lower than before, ``settle_s`` after it stops rising. Filters are causal
-(``sosfilt`` with carried state), VQF keeps its state, so any chunking gives identical results.
+Delay: a trunk rep is reported once the body has settled into the top after it,
+``DEPTH_SETTLE_S`` after its ``t_end`` (its depth is measured from rest to rest), and once the
+rotation is back at the turn the rep ends at (chest, from the second rep on), within the band of
+its top, or has stopped short of it; a rep timed by the height alone waits for the rest after it
+(``HEIGHT_REST_S``); an arm set's first reps wait for the series (about two reps in). Filters are
+causal (``sosfilt`` with carried state), VQF keeps its state, so any chunking gives identical
+results.
 
 Example::
 
