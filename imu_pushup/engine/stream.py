@@ -46,7 +46,7 @@ from .first_posture import (HEIGHT_GATE_DEG, LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_
 from .height import running_integral, spec_events
 from .orientation import make_orientation
 from .resample import Resampler
-from .trunk import TrunkRep, TrunkSegmenter, closed_height, valley_drop_m
+from .trunk import TrunkRep, TrunkSegmenter, closed_height, valley_drop_m, windows_overlap
 
 #: Which placement leads the analysis when several are present.
 LEAD_ORDER: tuple[str, ...] = ("chest", "lumbar", "upper_arm", "wrist", "head")
@@ -566,8 +566,11 @@ class StreamAnalyzer(FirstPosture):
             repeats = self._repeats_proven(c)
             if repeats is None:
                 rej["first posture, not push-up kinematics"] = rej.get("first posture, not push-up kinematics", 0) + 1
-                self._unproven.append((c, source))
-                del self._unproven[:-REPEAT_MEMORY]
+                # the same rep timed again (from another top) is kept once, so the memory holds
+                # distinct reps
+                if not any(windows_overlap(u.k_top, u.k_end, c.k_top, c.k_end) for u, _ in self._unproven):
+                    self._unproven.append((c, source))
+                    del self._unproven[:-REPEAT_MEMORY]
                 return None
         # toe push-up kinematics are reported at once; anything else done in the first posture
         # (a deep knee rep, or a squat) waits for that posture's verdict (and reps after it, to
