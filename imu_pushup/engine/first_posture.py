@@ -6,8 +6,8 @@ kneeling does not: in that first posture a deep knee push-up and a squat turn th
 There, toe push-up kinematics (a small turn for a long lever) are believed at once; other reps
 wait for the posture's verdict (a later turn: getting up, or going down into a plank; or onto
 all fours with the sternum held up) and are dropped, with a warning, if the stream ends first. A
-rep that repeats a measured one (same top, same way down, similar turn) is that exercise too. Also here: the gate for reps timed by the
-height alone, and the posture test of a rep's top.
+rep that repeats a measured one (same top, same way down, similar turn) is that exercise too.
+Also here: the gate for reps timed by the height alone, and the posture test of a rep's top.
 
 :class:`FirstPosture` is a mixin of :class:`~imu_pushup.engine.stream.StreamAnalyzer`; its
 methods use that analyser's state (tracks, trunk segmenter, calibration, geometry).

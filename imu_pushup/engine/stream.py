@@ -597,9 +597,7 @@ class StreamAnalyzer(FirstPosture):
             "t_end": tt(c.k_end), "source_placement": track.placement,
             "rotation_deg": c.peak_deg, "t_top": tt(c.k_top), "t_reported": tt(c.k_emit),
         }
-        row["descent_s"] = row["t_bottom"] - row["t_start"]
-        row["pause_s"] = row["t_ascent"] - row["t_bottom"]
-        row["ascent_s"] = row["t_end"] - row["t_ascent"]
+        _set_phase_durations(row)
         _phase_velocities(row, c.velocity_m_s, c.k_start - c.k_top, c.k_bottom - c.k_top,
                           c.k_ascent - c.k_top, c.k_end - c.k_top)
         row["pivot_lever_m"] = lever_m
@@ -652,9 +650,7 @@ class StreamAnalyzer(FirstPosture):
             "t_end": tt(c.k_end), "source_placement": track.placement,
             "rotation_deg": c.peak_deg, "t_top": tt(c.k_top), "t_reported": tt(c.k_emit),
         }
-        row["descent_s"] = row["t_bottom"] - row["t_start"]
-        row["pause_s"] = row["t_ascent"] - row["t_bottom"]
-        row["ascent_s"] = row["t_end"] - row["t_ascent"]
+        _set_phase_durations(row)
         height = None
         depth = None
         if track.placement not in ARM_PLACEMENTS:
@@ -989,6 +985,11 @@ def _retime_from_bottom(row: dict[str, Any], z: np.ndarray, k_a: int, t0: float,
         return
     for name, v in t.items():
         row[f"t_{name}"] = v
+    _set_phase_durations(row)
+
+
+def _set_phase_durations(row: dict[str, Any]) -> None:
+    """SPEC tempo of a row from its event times: descent, pause at the bottom, ascent (s)."""
     row["descent_s"] = row["t_bottom"] - row["t_start"]
     row["pause_s"] = row["t_ascent"] - row["t_bottom"]
     row["ascent_s"] = row["t_end"] - row["t_ascent"]

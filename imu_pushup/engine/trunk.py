@@ -848,12 +848,16 @@ class TrunkSegmenter:
         return (hi - lo) < self.flat
 
     # -- a candidate's height and events ----------------------------------------------------------
+    def _rep_sized(self, anchor: list[float]) -> bool:
+        """Is the valley below this candidate top (its level minus the lowest since) a rep's turn?"""
+        return self.min_rot <= anchor[1] - anchor[2] <= self.max_rot
+
     def _anchors_for(self, reach: float, on_top: bool) -> list[list[float]]:
         """Candidate tops of the rep ending now, most likely first. Back within the band of the
         highest top (``on_top``): that one. Otherwise the rep stopped at a lower top after, and
         the top before it most likely matches it: anchors by how close their level is to
         ``reach``. Only valleys of a rep's size count; a few are tried."""
-        qual = [an for an in self.anchors if self.min_rot <= an[1] - an[2] <= self.max_rot]
+        qual = [an for an in self.anchors if self._rep_sized(an)]
         if not on_top:   # the rotation must be at least half way back up from each one's bottom
             qual = [an for an in qual if reach - an[2] >= self.s.half_frac * (an[1] - an[2])]
         if not qual:
@@ -947,8 +951,7 @@ class TrunkSegmenter:
             return math.nan
         level = float(theta[ev["start"]])
         below_band = top - self.s.band * (top - y_low)
-        if any(level < an[1] < below_band and self.min_rot <= an[1] - an[2] <= self.max_rot
-               for an in self.anchors):
+        if any(level < an[1] < below_band and self._rep_sized(an) for an in self.anchors):
             return math.nan   # another top between: the rep may have started from that one
         return level if y_low < level < top else math.nan
 
