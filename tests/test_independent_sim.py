@@ -31,7 +31,9 @@ Each session below shows one way that world differs from ours, and the count its
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
-goes down: not a plank). Wrist: 49, 129 squats
+goes down: not a plank); 77, sitting down and standing up again (after the rep-like sit-downs the
+pelvis turns the way they went down and rises by half a metre: no hips leave a knee plank that
+far onto all fours). Wrist: 49, 129 squats
 with the forearms swinging fast: no reps (a planted hand does not move faster than the forearm's
 turn allows at that instant); 3, a second set after a standing rest with a long pause at the
 bottom of every rep (the set is counted from its series, not from the rest before it); 1128,
@@ -62,7 +64,7 @@ altsim = pytest.importorskip("altsim")
                                                                       187, 198, 151, 19, 180,
                                                                       108, 33, 1009, 53, 150, 184)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
-                            ("lumbar", 1191),
+                            ("lumbar", 1191), ("lumbar", 77),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),
                             ("wrist", 70), ("wrist", 173), ("wrist", 138), ("wrist", 123),
                             ("wrist", 1011), ("wrist", 1), ("wrist", 191), ("wrist", 1059)])
@@ -97,13 +99,15 @@ def test_first_posture_movements_left_uncounted_are_named_in_a_warning():
     assert "standing" in said[0] and "calibration" in said[0]
 
 
-@pytest.mark.parametrize("seed", [1, 1157])
-def test_knee_push_ups_from_a_knee_plank_count_once_the_person_goes_onto_all_fours(seed):
+@pytest.mark.parametrize("placement, seed", [("chest", 1), ("chest", 1157), ("lumbar", 1),
+                                             ("lumbar", 1033)])
+def test_knee_push_ups_from_a_knee_plank_count_once_the_person_goes_onto_all_fours(placement, seed):
     """Deep knee push-ups recorded from a knee plank, which the person leaves onto all fours: the
     trunk turns the reps' way down by 25-30 degrees while the arms hold the shoulders up, so the
-    sternum does not go down (a lean about the hips, standing, would lower it): push-ups."""
-    sess = altsim.simulate(seed, placements=("chest",))
-    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    sternum does not go down (a lean about the hips, standing, would lower it) and the hips go up
+    by 10-15 cm (bending over turns the pelvis about the hip joints): push-ups."""
+    sess = altsim.simulate(seed, placements=(placement,))
+    res = ip.analyze(sess.recordings[placement], height_m=sess.params["height_m"])
     truth = sess.truth["reps"]
     assert res.n_reps == len(truth)
     for found, true in zip(sorted(res.reps["t_bottom"]), truth):

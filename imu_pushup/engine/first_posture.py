@@ -43,10 +43,16 @@ UNDECIDED_MIN_LEVER_M = 0.7
 #: down, with the sternum no lower than at the top (by ONTO_FOURS_MAX_DROP_M, integrated from
 #: rest to rest): the arms held the shoulders up while the hips went back (a knee plank onto all
 #: fours: 25-40 degrees, the sternum rises a few cm); leaning that way about the hips
-#: (standing, bending over) lowers it. Chest only: a sensor on the pelvis, which turns about the
-#: hips, barely changes height either way.
+#: (standing, bending over) lowers it. A lower-back sensor rises with the hips instead, by
+#: ONTO_FOURS_LUMBAR_RISE_M or more: from a knee plank onto all fours the hip joints go up by most of
+#: a thigh's length (15-20 cm, less the sensor's own turn about them), where bending over from
+#: standing turns the pelvis about the hip joints (a sensor behind and above them moves 0-3 cm).
 ONTO_FOURS_DEG = 20.0
 ONTO_FOURS_MAX_DROP_M = 0.02
+ONTO_FOURS_LUMBAR_RISE_M = 0.06
+#: ... and by no more than this many thigh lengths: the hips of a knee plank sit at least a
+#: third of a thigh above the knees (standing up from a seat raises them further).
+ONTO_FOURS_MAX_RISE_THIGHS = 0.65
 #: A first-posture rep whose height could not be measured (the integration failed: a fast
 #: ascent at a low rate, clipping) still counts when it repeats a rep of the same set that was
 #: measured: its top within REPEAT_TOP_DEG of that rep's, its way down within REPEAT_AXIS_DEG,
@@ -114,9 +120,10 @@ class FirstPosture:
         standing) shows they were push-ups from a plank; a turn by ``SAME_WAY_TURN_DEG`` the same
         way (going down into a plank after squats) shows they were not. (From a plank the trunk
         may turn the same way by less: back onto all fours, lying down.) A still hold turned
-        ``ONTO_FOURS_DEG`` the same way with the sternum no lower than at the reps' top (the arms
-        held the shoulders up while the hips went back: onto all fours from a knee plank) shows
-        they were push-ups too; a trunk that leans that way about the hips lowers the sternum.
+        ``ONTO_FOURS_DEG`` the same way with the sternum no lower than at the reps' top, or the
+        lower back risen with the hips (the arms held the shoulders up while the hips went back:
+        onto all fours from a knee plank), shows they were push-ups too; a trunk that leans that
+        way about the hips lowers the sternum and barely moves the pelvis.
         ``up`` are the lead's samples from grid sample ``k0`` on."""
         reps = [c for c, _ in self._unconfirmed] + self._series
         ref = reps[0].up_top / np.linalg.norm(reps[0].up_top)
@@ -142,10 +149,11 @@ class FirstPosture:
     def _onto_fours(self, reps: list[TrunkRep], ref: np.ndarray, axis: np.ndarray, k0: int,
                     n: int) -> int | None:
         """Index (among the ``n`` samples from ``k0``) of the first still hold that shows the
-        waiting reps were push-ups from a knee plank (see ``ONTO_FOURS_DEG``), or None. Chest
-        only (the pelvis turns about the hips)."""
-        if self.trunk is None or self.lead != "chest":
+        waiting reps were push-ups from a knee plank (see ``ONTO_FOURS_DEG``), or None."""
+        if self.trunk is None or self.lead not in ("chest", "lumbar"):
             return None
+        least_rise_m = ONTO_FOURS_LUMBAR_RISE_M if self.lead == "lumbar" else -ONTO_FOURS_MAX_DROP_M
+        most_rise_m = ONTO_FOURS_MAX_RISE_THIGHS * self.geometry.thigh_m
         seg = self.trunk
         k_rest = max(c.k_end for c in reps)
         for k, u in seg.hold_starts:
@@ -156,7 +164,7 @@ class FirstPosture:
             if float(t @ axis) / max(float(np.linalg.norm(t)), 1e-12) <= 0.5:
                 continue   # not the reps' way down
             k_a = k_rest + int(np.argmin(seg.buf.get("motion", k_rest, min(k_rest + seg.rest_n, k_b - 1))))
-            if seg._rise_m(k_a, k_b) >= -ONTO_FOURS_MAX_DROP_M:
+            if least_rise_m <= seg._rise_m(k_a, k_b) <= most_rise_m:
                 return k - k0
         return None
 
