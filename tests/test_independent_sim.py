@@ -27,7 +27,12 @@ Each session below shows one way that world differs from ours, and the count its
   degrees up as the sternum goes down: the height times them;
 * 19, 180, 108: the band-limited height remembered the move into the plank (or onto the floor)
   for seconds and made a rep of a settle there; it starts again at the new posture's first hold
-  (19: nine reps, 180: a plank hold, 108: lying prone and getting up).
+  (19: nine reps, 180: a plank hold, 108: lying prone and getting up);
+* 41, 20, 51: a rep in a multi-set session run straight into from the rep before, with a fast
+  way down and a long bottom pause: the stillest sample before its way down lies in the bottom
+  pause, and the rep is measured again from the stillest sample near the band's top;
+* 1083, 1158: a set's end onto the knees and all fours, whose sternum dips and comes back up:
+  measured from that far back it is no rep, since the trunk does not come back to where it was.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -62,7 +67,8 @@ altsim = pytest.importorskip("altsim")
                                                                       165, 38, 14, 168, 1120,
                                                                       1115, 34, 59, 92, 81, 23,
                                                                       187, 198, 151, 19, 180,
-                                                                      108, 33, 1009, 53, 150, 184)]
+                                                                      108, 33, 1009, 53, 150, 184,
+                                                                      41, 20, 51, 1083, 1158)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),

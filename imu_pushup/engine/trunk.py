@@ -175,6 +175,15 @@ FOURS_HOLDS = 256
 #: The rest after the rep is looked for this long (s) after the band's top after (which comes
 #: early: the band leads, and the lockout still moves the body).
 HEIGHT_REST_S = 0.5
+#: Where the rest before a height-timed rep is looked for again when the stillest sample before
+#: its way down gave none: the band's height within this fraction of the drop from its top.
+HEIGHT_TOP_BAND = 0.25
+#: ... and, from there, the trunk must be back where it was at the rest after (within this
+#: fraction of its largest turn in the window, or HEIGHT_BACK_DEG): a rep ends in the posture
+#: it left, where a window reaching back past the stillest sample may take in a change of
+#: posture (onto the knees and all fours, whose sternum dips and comes back up as well).
+HEIGHT_TOP_BACK_FRAC = 0.5
+HEIGHT_BACK_DEG = 2.0
 #: Reps remembered for telling whether two candidates are the same rep.
 RECENT_REPS = 8
 
@@ -1180,60 +1189,96 @@ class TrunkSegmenter:
         """The sample at which a height valley is decided."""
         return max(v.k_confirm, v.k_after + self.h_rest_n) + self.h_defer_n
 
-    def _height_rep(self, v: Valley, k_emit: int) -> None:
-        """A rep timed by the band-limited height (see the constants ``HEIGHT_*``), unless the
-        rotation already timed it; its height is measured from rest to rest like any other: from
-        the stillest sample between the band's top before (at most ``max_rep_s`` back: after a
-        long hold the band's top is stale) and the way down, to the stillest sample within
-        ``HEIGHT_REST_S`` after the band's top after."""
+    def _rest_to_rest_rep(self, a: int, c: int, k_emit: int, back_frac: float | None = None) -> TrunkRep | None:
+        """A height valley's rep measured from rest at ``a`` to rest at ``c``: on the integrated
+        vertical acceleration, else on the band-limited height; None when neither gives one
+        (``height_source`` says which did). With ``back_frac`` the trunk must also be back at
+        ``c`` within that fraction of its largest turn in the window (or ``HEIGHT_BACK_DEG``)."""
         s = self.s
-        k_to = min(v.k_after + self.h_rest_n, self.buf.k_end - 1)
-        c = v.k_after + int(np.argmin(self.buf.get("motion", v.k_after, max(v.k_after, k_to))))
-        a = max(v.k_top, c - self.max_rep_n, self.buf.k0)
-        if a >= v.k_low or self._covered(a, v.k_low, c):
-            return
-        a += int(np.argmin(self.buf.get("motion", a, v.k_low - 1)))
         up = self.buf.get("up", a, c)
         un = up / np.maximum(np.linalg.norm(up, axis=1), 1e-12)[:, None]
         turn = np.degrees(np.arccos(np.clip(un @ un[0], -1.0, 1.0)))
         max_turn = float(np.max(turn))
         if (turn[-1] > HEIGHT_SAME_POSTURE_DEG or max_turn > HEIGHT_AGAINST_MAX_TURN_DEG
                 or not self.height_gate(un[0], True)):
-            return
-        av = self.buf.get("av", a, c)
+            return None
+        if back_frac is not None and turn[-1] > max(HEIGHT_BACK_DEG, back_frac * max_turn):
+            return None
         theta = self.buf.get("theta", a, c)
-        vel, z = closed_height(av, self.period)
+        vel, z = closed_height(self.buf.get("av", a, c), self.period)
         ev = spec_events(z, s.band)
-        if ev is None or ev["end"] < 0 or z[ev["top"]] - z[ev["low"]] < s.min_depth_m:
-            # the double integral is off by more than the band (an offset that changes over the
-            # rep): the band-limited height, which shows the rep, times it and gives its depth,
-            # in the posture of the set's measured reps only
-            z = self.buf.get("hb", a, c) - self.buf.at("hb", a)
-            vel = np.gradient(z) * self.rate
-            ev = spec_events(z, s.band)
-            if ev is None or ev["end"] < 0 or not self.height_gate(un[0], False):
-                self._reject("no valley in the height")
-                return
-            self.height_source = "band-limited"
-        else:
-            self.height_source = "acceleration"
-        depth = float(z[ev["top"]] - z[ev["low"]])
+        if not (ev is None or ev["end"] < 0 or z[ev["top"]] - z[ev["low"]] < s.min_depth_m):
+            rep = self._valley_rep(a, k_emit, z, vel, ev, up, theta, turn, max_turn)
+            if rep is False:
+                return None
+            if rep is not None:
+                self.height_source = "acceleration"
+                return rep
+        # the double integral is off by more than the band (an offset that changes over the
+        # rep), or put the valley's rep where no push-up fits (a long bottom pause it drifted
+        # through): the band-limited height, which shows the rep, times it and gives its
+        # depth, in the posture of the set's measured reps only
+        z = self.buf.get("hb", a, c) - self.buf.at("hb", a)
+        vel = np.gradient(z) * self.rate
+        ev = spec_events(z, s.band)
+        if ev is None or ev["end"] < 0 or not self.height_gate(un[0], False):
+            self._reject("no valley in the height")
+            return None
+        rep = self._valley_rep(a, k_emit, z, vel, ev, up, theta, turn, max_turn)
+        if not rep:
+            return None
+        self.height_source = "band-limited"
+        return rep
+
+    def _valley_rep(self, a: int, k_emit: int, z: np.ndarray, vel: np.ndarray, ev: dict[str, int],
+                    up: np.ndarray, theta: np.ndarray, turn: np.ndarray,
+                    max_turn: float) -> TrunkRep | None | bool:
+        """The rep a height valley's events give (``z`` from sample ``a``): False when the trunk
+        turned too far for a rep the height times (not one whatever the height), None when the
+        events make no push-up (another height may), else the rep."""
         i_end = ev["end"]
         dth = theta - theta[0]
         corr = float(np.corrcoef(z, dth)[0, 1]) if np.std(dth) > 0 and np.std(z) > 0 else 0.0
         if max_turn > HEIGHT_MAX_TURN_DEG and (corr > -HEIGHT_AGAINST_CORR
                                                or turn[-1] > 0.5 * HEIGHT_SAME_POSTURE_DEG):
-            return
+            return False
         peak = float(np.max(turn[ev["top"]: i_end + 1]) - turn[ev["top"]])
         rep = TrunkRep(k_top=a, k_start=a + ev["start"], k_bottom=a + ev["bottom"],
                        k_ascent=a + ev["ascent"], k_end=a + i_end, k_low=a + ev["low"],
                        k_emit=max(k_emit, a + i_end), peak_deg=max(peak, 0.0),
                        up_top=up[ev["top"]].copy(), up_low=up[ev["low"]].copy(),
                        height_m=z[: i_end + 1].copy(), velocity_m_s=vel[: i_end + 1].copy(),
-                       depth_m=depth,
+                       depth_m=float(z[ev["top"]] - z[ev["low"]]),
                        extras={"theta": theta[: i_end + 1].copy(), "up": up[: i_end + 1].copy(),
                                "fit_corr": corr, "timed_by": "height"})
-        if not self._plausible(rep, rotation=False):
+        return rep if self._plausible(rep, rotation=False) else None
+
+    def _height_rep(self, v: Valley, k_emit: int) -> None:
+        """A rep timed by the band-limited height (see the constants ``HEIGHT_*``), unless the
+        rotation already timed it; its height is measured from rest to rest like any other: from
+        the stillest sample between the band's top before (at most ``max_rep_s`` back: after a
+        long hold the band's top is stale) and the way down, to the stillest sample within
+        ``HEIGHT_REST_S`` after the band's top after.
+
+        A top not at rest (the rep before ran straight into this one) and a fast way down can
+        leave that stillest sample in the bottom pause, where no rep can be measured from: then
+        again from the stillest sample where the band's height is still within
+        ``HEIGHT_TOP_BAND`` of the drop from its top (``HEIGHT_TOP_BACK_FRAC``)."""
+        k_to = min(v.k_after + self.h_rest_n, self.buf.k_end - 1)
+        c = v.k_after + int(np.argmin(self.buf.get("motion", v.k_after, max(v.k_after, k_to))))
+        a0 = max(v.k_top, c - self.max_rep_n, self.buf.k0)
+        if a0 >= v.k_low or self._covered(a0, v.k_low, c):
+            return
+        motion = self.buf.get("motion", a0, v.k_low - 1)
+        a = a0 + int(np.argmin(motion))
+        rep = self._rest_to_rest_rep(a, c, k_emit)
+        if not rep:
+            hb = self.buf.get("hb", a0, v.k_low - 1)
+            near_top = hb >= np.max(hb) - HEIGHT_TOP_BAND * (np.max(hb) - self.buf.at("hb", v.k_low))
+            a_top = a0 + int(np.argmin(np.where(near_top, motion, np.inf)))
+            if a_top < a:
+                rep = self._rest_to_rest_rep(a_top, c, k_emit, back_frac=HEIGHT_TOP_BACK_FRAC)
+        if not rep:
             return
         if self.validator is None or self.validator(rep):
             self.transitions.extend((("rep_started", rep.k_start), ("bottom_reached", rep.k_bottom),
