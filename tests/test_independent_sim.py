@@ -208,3 +208,16 @@ def test_a_held_pike_is_read_against_standing_even_when_the_reps_barely_turn_the
     assert all("pike" in f for f in res.reps["flags"])
     true = float(np.median([r["sag_deg"] for r in sess.truth["reps"]]))   # held: -21 throughout
     assert abs(float(np.median(res.reps["sag_deg"].to_numpy(dtype=float))) - true) < 6.0
+
+
+def test_a_knee_set_after_a_toe_set_stands_in_its_own_lever_for_a_failed_height():
+    """Seed 1068: a toe set, then a knee set whose touch-and-go reps (0.3 s ascents) the integrated
+    height cannot follow. The rotation times the set's lever stands in: the knee set's own (about
+    1 m per radian), not the toe set's (about 2), which made 0.37 m reps read 0.8 m and three of
+    them too deep to be reps."""
+    sess = altsim.simulate(1068, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    knee = sess.truth["sets"][1]
+    assert knee["variant"] == "knee"
+    bottoms = res.reps["t_bottom"].to_numpy(dtype=float)
+    assert int(((bottoms >= knee["t_start"]) & (bottoms <= knee["t_end"])).sum()) == knee["n_reps"]

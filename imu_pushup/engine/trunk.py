@@ -76,8 +76,12 @@ SINGLE_MIN_CORR = 0.3
 #: rotation times the set's lever stands in (where the band-limited height dropped), for a rep
 #: that repeats the top of the set's last reps while the set goes on (see the stream).
 TRAVEL_TURN_DEG = 10.0
-#: Levers of the last reps kept for the running median (the rotation-height fallback).
+#: Levers of the last reps kept for the running median (the rotation-height fallback), with the
+#: top posture each was measured in: only those whose top is within LEVER_SAME_TOP_DEG of the
+#: candidate's stand in for it (the lever is the pivot's: a knee set after a toe set turns about
+#: half as far for the same drop).
 LEVER_MEMORY = 8
+LEVER_SAME_TOP_DEG = 8.0
 #: Lever used before any rep was measured (chest, lumbar).
 DEFAULT_LEVER_M = (1.0, 0.6)
 #: Rest points (tops, holds) of a set whose velocity integral gives the acceleration offset.
@@ -290,7 +294,7 @@ class TrunkSegmenter:
         #: candidates rejected, by reason (diagnostics)
         self.rejections: dict[str, int] = {}
         self.validator = None
-        self._levers: list[float] = []
+        self._levers: list[tuple[np.ndarray, float]] = []   # (unit up at the rep's top, lever)
         self.height_source = "acceleration"
         #: rest points of the set (grid index, running velocity integral there): see _offset
         self._rests: list[tuple[int, float]] = []
@@ -1045,7 +1049,7 @@ class TrunkSegmenter:
         if ok:
             rep = self._build(k_a, k_now, fit.velocity_m_s, fit.height_m, theta, i_cut, top, y_low)
             if rep is not None and self._plausible(rep):
-                self._levers.append(fit.lever_m)
+                self._levers.append((rep.up_top / max(float(np.linalg.norm(rep.up_top)), 1e-12), fit.lever_m))
                 del self._levers[:-LEVER_MEMORY]
                 rep.lever_m = fit.lever_m
             else:
@@ -1063,7 +1067,7 @@ class TrunkSegmenter:
         if rep is None:
             # the integration moved the sensor but not the way a turning body does (a burst of
             # strap wobble, a poor fit): the rotation times the set's lever gives the height
-            lever = float(np.median(self._levers)) if self._levers else DEFAULT_LEVER_M[self.placement == "lumbar"]
+            lever = self._lever_at(self.buf.at("up", k_a))
             zr = lever * (theta - float(np.max(theta[: int(np.argmin(theta)) + 1])))
             rep = self._build(k_a, k_now, np.gradient(zr) * self.rate, zr, theta, i_cut, top, y_low)
             if rep is None or not self._plausible(rep):
@@ -1079,6 +1083,14 @@ class TrunkSegmenter:
             rep.extras["turn_only"] = depth < s.min_depth_m
         rep.extras["fit_corr"] = fit.corr
         return rep
+
+    def _lever_at(self, up: np.ndarray) -> float:
+        """Median lever of the remembered reps whose top was within ``LEVER_SAME_TOP_DEG`` of the
+        posture ``up``; the placement's default when none was."""
+        u = np.asarray(up, dtype=float) / max(float(np.linalg.norm(up)), 1e-12)
+        cos_min = math.cos(math.radians(LEVER_SAME_TOP_DEG))
+        near = [lever for top, lever in self._levers if float(top @ u) >= cos_min]
+        return float(np.median(near)) if near else DEFAULT_LEVER_M[self.placement == "lumbar"]
 
     def _closes_deep(self, k_a: int, i_cut: int, theta: np.ndarray) -> bool:
         """Does the height from rest to rest over the candidate (velocity and height back to
