@@ -32,7 +32,10 @@ Each session below shows one way that world differs from ours, and the count its
   way down and a long bottom pause: the stillest sample before its way down lies in the bottom
   pause, and the rep is measured again from the stillest sample near the band's top;
 * 1083, 1158: a set's end onto the knees and all fours, whose sternum dips and comes back up:
-  measured from that far back it is no rep, since the trunk does not come back to where it was.
+  measured from that far back it is no rep, since the trunk does not come back to where it was;
+* 1136 (and lumbar 30): getting into the plank, the trunk overshoots and holds a little lower,
+  so the top a set's first rep left is a passing peak seconds before its way down (longer than
+  any stroke): the rep is measured from the stillest sample of the top's wider band.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -68,9 +71,9 @@ altsim = pytest.importorskip("altsim")
                                                                       1115, 34, 59, 92, 81, 23,
                                                                       187, 198, 151, 19, 180,
                                                                       108, 33, 1009, 53, 150, 184,
-                                                                      41, 20, 51, 1083, 1158)]
+                                                                      41, 20, 51, 1083, 1158, 1136)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
-                            ("lumbar", 1191), ("lumbar", 77),
+                            ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),
                             ("wrist", 70), ("wrist", 173), ("wrist", 138), ("wrist", 123),
                             ("wrist", 1011), ("wrist", 1), ("wrist", 191), ("wrist", 1059)])

@@ -76,6 +76,10 @@ SINGLE_MIN_CORR = 0.3
 #: rotation times the set's lever stands in (where the band-limited height dropped), for a rep
 #: that repeats the top of the set's last reps while the set goes on (see the stream).
 TRAVEL_TURN_DEG = 10.0
+#: Where a candidate is measured from again when the stillest sample of its top lies further
+#: from its low than a push-up stroke takes (and gave no rep): the stillest sample while the
+#: trunk is within this fraction of the rep's turn from that top.
+REST_RETRY_BAND = 0.25
 #: Levers of the last reps kept for the running median (the rotation-height fallback), with the
 #: top posture each was measured in: only those whose top is within LEVER_SAME_TOP_DEG of the
 #: candidate's stand in for it (the lever is the pivot's: a knee set after a toe set turns about
@@ -887,15 +891,24 @@ class TrunkSegmenter:
         evidence = None
         for chosen in self._anchors_for(y_reach, k_top_after is None):
             k_anc, top, y_low, k_low = chosen
-            k_a = self._rest_before(chosen)
-            av = self.buf.get("av", k_a, k_now)
-            theta = self.buf.get("theta", k_a, k_now)
-            i_cut = len(av) - 1 if k_top_after is None else max(0, min(len(av) - 1, k_top_after - k_a))
-            fit = fit_height(av, theta, self.period, self._offset(),
-                             i_rest=i_cut if k_top_after is not None else None)
-            if evidence is None:
-                evidence = (self._opposite(fit, top, i_cut), k_anc, k_low, top)
-            rep = self._candidate(k_a, k_now, fit, theta, i_cut, top, y_low)
+            rep = None
+            starts = [self._rest_before(chosen)]
+            if (int(k_low) - starts[0]) / self.rate > self.s.max_stroke_s:
+                # no push-up's way down is that long: the top was a passing peak (the trunk
+                # overshot getting into the plank and held a little lower); the stillest sample
+                # of its wider band
+                starts.append(self._rest_before(chosen, REST_RETRY_BAND))
+            for k_a in dict.fromkeys(starts):
+                av = self.buf.get("av", k_a, k_now)
+                theta = self.buf.get("theta", k_a, k_now)
+                i_cut = len(av) - 1 if k_top_after is None else max(0, min(len(av) - 1, k_top_after - k_a))
+                fit = fit_height(av, theta, self.period, self._offset(),
+                                 i_rest=i_cut if k_top_after is not None else None)
+                if evidence is None:
+                    evidence = (self._opposite(fit, top, i_cut), k_anc, k_low, top)
+                rep = self._candidate(k_a, k_now, fit, theta, i_cut, top, y_low)
+                if rep is not None:
+                    break
             if rep is not None and self._covered(rep.k_top, rep.k_low, rep.k_end, by_height=True):
                 rep = None   # already reported, timed by the height
             if rep is not None and (self.validator is None or self.validator(rep)):
@@ -934,13 +947,15 @@ class TrunkSegmenter:
         else:
             self.k_top, self.y_top = k_now, float(self.buf.get("theta", k_now, k_now)[0])
 
-    def _rest_before(self, anchor: list[float]) -> int:
+    def _rest_before(self, anchor: list[float], band: float | None = None) -> int:
         """The height starts from rest: the stillest sample of the anchor's top before the way
-        down (the last sample within the band of that top)."""
+        down (the last sample within ``band`` of the turn from that top: the SPEC band unless
+        given)."""
         k_anc, top, y_low, k_low = anchor
         k_anc, k_low = int(k_anc), int(k_low)
         th = self.buf.get("theta", k_anc, k_low)
-        above = np.flatnonzero(th >= top - self.s.band * (top - y_low))
+        band = self.s.band if band is None else band
+        above = np.flatnonzero(th >= top - band * (top - y_low))
         k_leave = k_anc + (int(above[-1]) if len(above) else 0)
         k_a = max(k_anc, k_leave - self.max_top_n, self.buf.k0)
         return k_a + int(np.argmin(self.buf.get("motion", k_a, k_leave)))
