@@ -1216,7 +1216,8 @@ class TrunkSegmenter:
         """The sample at which a height valley is decided."""
         return max(v.k_confirm, v.k_after + self.h_rest_n) + self.h_defer_n
 
-    def _rest_to_rest_rep(self, a: int, c: int, k_emit: int, back_frac: float | None = None) -> TrunkRep | None:
+    def _rest_to_rest_rep(self, a: int, c: int, k_emit: int,
+                          back_frac: float | None = None) -> TrunkRep | None:
         """A height valley's rep measured from rest at ``a`` to rest at ``c``: on the integrated
         vertical acceleration, else on the band-limited height; None when neither gives one
         (``height_source`` says which did). With ``back_frac`` the trunk must also be back at
