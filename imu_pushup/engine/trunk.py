@@ -18,7 +18,8 @@ Physics:
   ``max_rep_s`` drop out. No still hold is needed before a rep; a bottom pause longer than
   ``max_pause_s`` is lying on the floor, not a push-up.
 * The height of a candidate is the earth-frame vertical acceleration integrated twice from the
-  stillest sample of its top. A constant offset of that acceleration (accelerometer bias and
+  stillest sample of its top (of the top's wider band when that sample is further from the low
+  than a stroke takes: a passing peak). A constant offset of that acceleration (accelerometer bias and
   scale error seen along gravity, 0.01-0.2 m/s²) drifts by centimetres over a rep; between rest
   points (tops, holds) the true velocity change is zero, so the slope of the running velocity
   integral over the set's recent rest points measures it (see :meth:`TrunkSegmenter._offset`).
@@ -26,7 +27,8 @@ Physics:
   reported on its way up, uses the velocity its rotation implies at the end (see
   :func:`fit_height`). The height must follow the rotation (correlation, sensor travel per
   radian) and travel at least ``min_depth_m``; where the integration fails (a glitch) but the
-  rotation shows a clean valley, the rotation times the set's lever stands in.
+  rotation shows a clean valley, the rotation times the lever of the set's reps in that posture
+  stands in.
 * The SPEC start, bottom and ascent are the 5 % rules on that height (exact at the top the window
   starts from); the end is where the rotation is back at the turn it had at the start (chest:
   the height's drift is largest at the end; the rotation is drift-free and passes the same point
