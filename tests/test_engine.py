@@ -254,20 +254,21 @@ def _benchmark_session_counted(seed: int):
     return rec, params["height_m"], res
 
 
-@pytest.mark.parametrize("seed", [32, 177])
+@pytest.mark.parametrize("seed", [32, 67, 78, 177])
 def test_a_rep_whose_trunk_settles_below_its_top_is_reported_once_back_at_its_end(seed):
-    """Benchmark sessions 32 and 177: after a rep the trunk settles a degree or two below the top
+    """Benchmark sessions 32, 67 and 177: after a rep the trunk settles a degree or two below the top
     it left, then creeps up. The report waited for the rotation to reach that top's band (up to
     0.8 s after the rep's end); a bottom wobble's tiny valley set how slow "no longer rising" had
     to be. Now a rep is reported once the rotation is back at the turn the rep ends at and slowing,
     or rises by less than a share of the rep's own turn: within the settle the depth needs plus
-    one emit delay, fed whole or 7 samples at a time."""
+    one emit delay, fed whole or 7 samples at a time. A set's first rep too (67, 78, 177: it
+    waited for its top's band, 0.33 s after its end): every rep within the 0.3 s the live report
+    aims at."""
     from imu_pushup.engine.stream import DEPTH_SETTLE_S
     from imu_pushup.engine.trunk import EMIT_DELAY_S
     rec, height_m, res = _benchmark_session_counted(seed)
     late = res.reps["t_reported"].to_numpy(float) - res.reps["t_end"].to_numpy(float)
-    first = 0 if seed == 32 else 1   # 177: the first rep of a recording waits for its top
-    assert np.max(late[first:]) <= DEPTH_SETTLE_S + EMIT_DELAY_S
+    assert np.max(late) <= min(DEPTH_SETTLE_S + EMIT_DELAY_S, 0.3)
     assert ip.analyze(rec, height_m=height_m, chunk_size=7).to_json() == res.to_json()
 
 

@@ -966,9 +966,11 @@ class TrunkSegmenter:
         """Half way back up: the turn at which the rep will end (chest, see :meth:`_build`: the
         turn the sternum had when the height left its top), from the height so far. Its top
         before may be higher than the top after (the trunk settles lower), so the rep is reported
-        once back at this turn, not only at the top's band; nan when the height does not tell."""
-        if self.placement != "chest" or self._k_last_rep < 0:
-            return math.nan   # no rep yet: the top after tells the first from a move into position
+        once back at this turn, not only at the top's band; nan when the height does not tell.
+        A set's first rep too: the report still waits until the trunk slows into the top (not
+        getting up), and the rep's checks are the same as at its top."""
+        if self.placement != "chest":
+            return math.nan
         anchor = self._anchors_for(-math.inf, True)[0]
         top, y_low = anchor[1], anchor[2]
         if top - y_low < math.radians(SHALLOW_TURN_DEG):
