@@ -83,8 +83,9 @@ def test_missing_and_binary_files(tmp_path):
 def test_upright_long_axis_gives_the_plank_inclination_even_from_a_rep_that_barely_turned():
     """Standing, the trunk's long axis points up; in a plank inclined 25 degrees head-up it makes
     25 degrees with the horizontal. A first rep that turned the trunk a few degrees, mostly
-    rolling, gives a sagittal plane the long axis seems to leave (projected, under half its
-    length): the inclination is then read from the long axis as seen, not given up."""
+    rolling, gives a poor sagittal plane: projected onto it, the long axis read 38-44 degrees.
+    The turn from upright into the plank (65 degrees about the mediolateral axis) gives the plane
+    instead: the inclination and the way down are the body's, whatever the rep."""
     import math
 
     import numpy as np
@@ -93,10 +94,13 @@ def test_upright_long_axis_gives_the_plank_inclination_even_from_a_rep_that_bare
 
     p = math.radians(25.0)
     up_plank = np.array([math.sin(p), 0.0, math.cos(p)])    # body frame: x head, y left, z back
-    rolled = up_plank + np.array([0.0, 0.06, -0.01])         # a small, mostly rolling turn
-    m = learn_mounting("chest", up_plank, rolled / np.linalg.norm(rolled), np.array([1.0, 0.0, 0.0]))
-    assert m.absolute
-    assert abs(m.pitch_plank_deg - 25.0) < 0.5
+    way_down = np.array([-math.cos(p), 0.0, math.sin(p)])    # up moves so as the trunk levels
+    for turn in ([0.0, 0.06, -0.01], [-0.03, 0.05, 0.0], [-0.04, 0.06, 0.02]):   # mostly rolling
+        low = up_plank + np.array(turn)
+        m = learn_mounting("chest", up_plank, low / np.linalg.norm(low), np.array([1.0, 0.0, 0.0]))
+        assert m.absolute
+        assert abs(m.pitch_plank_deg - 25.0) < 0.5
+        assert float(m.down_dir @ way_down) > 0.999
     turned = np.array([math.sin(p - 0.2), 0.0, math.cos(p - 0.2)])   # a clean rep: the same
     clean = learn_mounting("chest", up_plank, turned, np.array([1.0, 0.0, 0.0]))
     assert clean.absolute and abs(clean.pitch_plank_deg - 25.0) < 0.5

@@ -213,6 +213,22 @@ def test_a_held_pike_is_read_against_standing_even_when_the_reps_barely_turn_the
     assert abs(float(np.median(res.reps["sag_deg"].to_numpy(dtype=float))) - true) < 6.0
 
 
+def test_the_turn_from_standing_into_the_plank_gives_the_body_plane_for_a_held_pike():
+    """Seed 43: recorded from standing, toe push-ups 10 cm deep with the hips held 16 degrees
+    high. The first rep turned the trunk 2.4 degrees, mostly rolling: the long axis projected onto
+    that plane read the plank 15 degrees too steep, and every rep a sag of 4-11 degrees. The turn
+    from standing into the plank gives the plane: each rep of the set is the pike it is."""
+    sess = altsim.simulate(43, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    truth = sess.truth["reps"]
+    in_set = res.reps[res.reps["t_top"] >= sess.truth["sets"][0]["t_start"]]
+    assert len(in_set) >= len(truth) - 1
+    for _, rep in in_set.iterrows():
+        true = next(r for r in truth if r["t_start"] - 0.3 <= rep["t_bottom"] <= r["t_end"] + 0.3)
+        assert abs(float(rep["sag_deg"]) - true["sag_deg"]) < 5.0
+        assert "pike" in rep["flags"]
+
+
 def test_a_knee_set_after_a_toe_set_stands_in_its_own_lever_for_a_failed_height():
     """Seed 1068: a toe set, then a knee set whose touch-and-go reps (0.3 s ascents) the integrated
     height cannot follow. The rotation times the set's lever stands in: the knee set's own (about

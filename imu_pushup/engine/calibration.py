@@ -3,7 +3,8 @@
 A sensor may be strapped on at any rotation. Gravity at the still plank gives the *up* direction
 in the sensor frame; the rotation of the reps (the direction in which *up* moves while going
 down) fixes the sagittal plane and its sign; an upright posture seen before the plank (standing)
-gives the segment's long axis, hence absolute inclinations. Without it, inclinations are reported
+gives the segment's long axis, hence absolute inclinations, and the turn from it into the plank
+gives the sagittal plane better than a rep's few degrees. Without it, inclinations are reported
 relative to the plank (``absolute`` False).
 
 Convention (SPEC, ``detectors.types``): ``pitch_deg`` is the inclination of the segment's long
@@ -86,6 +87,9 @@ class Mounting:
 #: The upright long axis, projected onto the sagittal plane a rep's turn defines, must keep this
 #: much of its length (the plane within 60 degrees of it) to be projected.
 SAGITTAL_MIN_NORM = 0.5
+#: The turn from upright into the plank gives the sagittal plane when it is at least this large
+#: (sine of 30 degrees; the way into a plank turns the trunk 30-90 degrees).
+UPRIGHT_PLANE_MIN_SIN = 0.5
 
 
 def learn_mounting(placement: str, up_plank: np.ndarray, up_bottom: np.ndarray,
@@ -104,12 +108,21 @@ def learn_mounting(placement: str, up_plank: np.ndarray, up_bottom: np.ndarray,
         return Mounting(placement, up_plank, down, ARM_TOP_PITCH_DEG, True)
     if up_upright is not None:
         u = _unit(up_upright)
-        ml = np.cross(up_plank, _unit(down))
-        u_sag = u - float(u @ ml) * ml    # long axis lies in the sagittal plane
-        # (a rep that turns the trunk a few degrees gives a poor sagittal plane, which the
-        # upright long axis then seems to leave: it is taken as seen)
-        if np.linalg.norm(u_sag) > SAGITTAL_MIN_NORM:
-            u = u_sag / np.linalg.norm(u_sag)
+        # the turn from upright into the plank (most of a right angle, about the mediolateral
+        # axis) gives the sagittal plane far better than a rep's few degrees: up moves on away
+        # from upright going down
+        away = float(u @ up_plank) * up_plank - u
+        n_away = float(np.linalg.norm(away))
+        n_down = float(np.linalg.norm(down))
+        if n_away >= UPRIGHT_PLANE_MIN_SIN and (n_down < 1e-9 or float(away @ down) / (n_away * n_down) > -0.5):
+            down = away / n_away
+        else:
+            ml = np.cross(up_plank, _unit(down))
+            u_sag = u - float(u @ ml) * ml    # long axis lies in the sagittal plane
+            # (a rep that turns the trunk a few degrees gives a poor sagittal plane, which the
+            # upright long axis then seems to leave: it is taken as seen)
+            if np.linalg.norm(u_sag) > SAGITTAL_MIN_NORM:
+                u = u_sag / np.linalg.norm(u_sag)
         pitch = math.asin(max(-1.0, min(1.0, float(u @ up_plank)))) * DEG_PER_RAD
         # a trunk in a plank inclines 0-60 degrees head-up; a head may also look down
         low = -60.0 if placement == "head" else 0.0
