@@ -36,6 +36,9 @@ Each session below shows one way that world differs from ours, and the count its
 * 1136 (and lumbar 30): getting into the plank, the trunk overshoots and holds a little lower,
   so the top a set's first rep left is a passing peak seconds before its way down (longer than
   any stroke): the rep is measured from the stillest sample of the top's wider band.
+* 2075: sitting down and standing up; leaning into each stand-up and back upright turns the
+  upper trunk 31-37 degrees toward the first (standing) posture as its "way down" while the
+  sternum rises, so its height fails and the turn alone would make a rep: no reps.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -71,7 +74,8 @@ altsim = pytest.importorskip("altsim")
                                                                       1115, 34, 59, 92, 81, 23,
                                                                       187, 198, 151, 19, 180,
                                                                       108, 33, 1009, 53, 150, 184,
-                                                                      41, 20, 51, 1083, 1158, 1136)]
+                                                                      41, 20, 51, 1083, 1158, 1136,
+                                                                      2075)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),

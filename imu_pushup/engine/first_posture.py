@@ -310,15 +310,20 @@ class FirstPosture:
             self._first_hold = seg.first_hold[1]
             self._first_hold_t = self._t_of(self.tracks[self.lead], seg.first_hold[0])
 
-    def _turned_against(self, c: TrunkRep) -> bool:
+    def _turned_against(self, c: TrunkRep, source: str) -> bool:
         """Did the trunk turn from the first posture into this rep's top against the rep's way
         down? Into a plank from standing or kneeling the body turns face down, the way every
         rep then goes down; rising from a seat turns the pelvis the other way (sitting tilts it
         back 30-45 degrees), and sitting down again looks like a deep rep from there. Told only
-        from reps that turn at least AGAINST_MIN_ROT_DEG (a smaller turn has no clear axis), and
-        for a lumbar sensor only: when the lower back dips, the upper trunk may turn up as the
-        sternum goes down, so a chest rep can turn against the way into the plank."""
-        if self.lead != "lumbar" or self._first_hold is None or c.peak_deg < AGAINST_MIN_ROT_DEG:
+        from reps that turn at least AGAINST_MIN_ROT_DEG (a smaller turn has no clear axis). A
+        chest rep is asked only when its height was not measured (``source`` "rotation": the
+        turn alone made it): when the lower back dips, the upper trunk may turn up as the
+        sternum goes down, and such a rep's measured height shows it going down; leaning into
+        a stand-up from a seat and back upright turns the upper trunk 30-40 degrees toward
+        upright as its "way down" while the sternum rises."""
+        if self._first_hold is None or c.peak_deg < AGAINST_MIN_ROT_DEG:
+            return False
+        if self.lead != "lumbar" and source != "rotation":
             return False
         if _angle_deg(self._first_hold, c.up_top) < PLANK_TURN_DEG:
             return False   # not turned from the first posture (the calibration or its verdict)

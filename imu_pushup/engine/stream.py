@@ -532,7 +532,7 @@ class StreamAnalyzer(FirstPosture):
         (default: the segmenter's current one); its (partial) row, or None."""
         source = self.trunk.height_source if source is None else source
         posture = self._plank_ok(c.up_top)
-        if posture is True and self.calibration is None and self._turned_against(c):
+        if posture is True and self.calibration is None and self._turned_against(c, source):
             posture = False
         if (posture is True and self._first_verdict is None and self.calibration is None
                 and not self._unconfirmed):
