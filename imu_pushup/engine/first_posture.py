@@ -114,8 +114,13 @@ class FirstPosture:
                 "pass a calibration")
         return self._settle_unconfirmed(True)
 
-    def _resolve_first_posture(self, up: np.ndarray, k0: int = 0) -> list[Event]:
-        """Reps in the stream's first posture wait for that posture's verdict: a later turn of the
+    def _scan_verdict(self, k_to: int, up: np.ndarray | None = None, k0: int = 0) -> None:
+        """Look for the first posture's verdict on the lead's samples up to grid sample ``k_to``
+        (from ``up``, which starts at ``k0``, else from the trunk's buffer), in stream order:
+        before each candidate is validated and at the end of each chunk, so that the reps the
+        verdict settles, and those validated after it, are the same whatever the chunking.
+
+        Reps in the stream's first posture wait for that posture's verdict: a later turn of the
         trunk by ``PLANK_TURN_DEG`` against the reps' way down (getting up to the knees or to
         standing) shows they were push-ups from a plank; a turn by ``SAME_WAY_TURN_DEG`` the same
         way (going down into a plank after squats) shows they were not. (From a plank the trunk
@@ -123,9 +128,52 @@ class FirstPosture:
         ``ONTO_FOURS_DEG`` the same way with the sternum no lower than at the reps' top, or the
         lower back risen with the hips (the arms held the shoulders up while the hips went back:
         onto all fours from a knee plank), shows they were push-ups too; a trunk that leans that
-        way about the hips lowers the sternum and barely moves the pelvis.
-        ``up`` are the lead's samples from grid sample ``k0`` on."""
-        reps = [c for c, _ in self._unconfirmed] + self._series
+        way about the hips lowers the sternum and barely moves the pelvis. Each sample is judged
+        against the reps known by then (``known_k``: the sample at which they were reported)."""
+        k_from = self._verdict_k
+        self._verdict_k = max(self._verdict_k, k_to)
+        if self._verdict_due is not None or not (
+                self._waiting or (self._series and self._first_verdict is None)):
+            return
+        reps = self._waiting + self._series
+        known = [int(c.extras.get("known_k", c.k_emit)) for c in reps]
+        k_from = max(k_from, min(known))
+        if up is None:
+            k_from = max(k_from, self.trunk.buf.k0)
+            if k_from >= k_to:
+                return
+            up, k0 = self.trunk.buf.get("up", k_from, k_to - 1), k_from
+        k_from = max(k_from, k0)
+        k_to = min(k_to, k0 + len(up))
+        cuts = sorted({k_from} | {k for k in known if k_from < k < k_to})
+        for k_a, k_b in zip(cuts, cuts[1:] + [k_to]):
+            now = [c for c, k in zip(reps, known) if k <= k_a]
+            verdict = self._first_turn(now, up[k_a - k0: k_b - k0], k_a) if now and k_b > k_a else None
+            if verdict is not None:
+                self._first_verdict = verdict
+                self._verdict_rows = self._series_proven() if verdict else []
+                self._series = []
+                self._waiting = []
+                self._n_waiting = 0
+                self._verdict_due = verdict
+                self.trunk.transitions.append(("verdict", k_a))
+                return
+
+    def _settle_verdict(self) -> list[Event]:
+        """Report (or drop) the waiting reps once a verdict was found (see :meth:`_scan_verdict`):
+        where its mark lies among the segmenter's transitions, so that they come before the
+        reps validated after it, whatever the chunking."""
+        if self._verdict_due is None:
+            return []
+        verdict, self._verdict_due = self._verdict_due, None
+        proven, self._verdict_rows = self._verdict_rows, []
+        if verdict:
+            self._unconfirmed = proven + self._unconfirmed
+        return self._settle_unconfirmed(verdict)
+
+    def _first_turn(self, reps: list[TrunkRep], up: np.ndarray, k0: int) -> bool | None:
+        """The first-posture verdict the samples ``up`` (from grid sample ``k0``) give for
+        ``reps`` (see :meth:`_scan_verdict`): True, False, or None (no turn yet)."""
         ref = reps[0].up_top / np.linalg.norm(reps[0].up_top)
         axis = sum(_way_down(c) for c in reps)
         axis /= max(float(np.linalg.norm(axis)), 1e-12)
@@ -138,13 +186,7 @@ class FirstPosture:
         if i_fours is not None:
             up_again[i_fours] = True
         hit = np.flatnonzero(up_again | further)
-        if not len(hit):
-            return []
-        self._first_verdict = bool(up_again[hit[0]])
-        if self._first_verdict:
-            self._unconfirmed = self._series_proven() + self._unconfirmed
-        self._series = []
-        return self._settle_unconfirmed(self._first_verdict)
+        return bool(up_again[hit[0]]) if len(hit) else None
 
     def _onto_fours(self, reps: list[TrunkRep], ref: np.ndarray, axis: np.ndarray, k0: int,
                     n: int) -> int | None:
@@ -172,6 +214,7 @@ class FirstPosture:
         """Report the waiting first-posture reps (``push_ups``) or drop them."""
         waiting, self._unconfirmed = self._unconfirmed, []
         self._n_waiting = 0
+        self._waiting = []
         if not push_ups:
             self.trunk.rejections["first posture, not a plank"] = (
                 self.trunk.rejections.get("first posture, not a plank", 0) + len(waiting))
@@ -237,6 +280,7 @@ class FirstPosture:
             if not (same and c.k_start - last.k_end <= SERIES_GAP_S * track.rate):
                 self._n_series_dropped += len(self._series)
                 self._series = []
+        c.extras["known_k"] = self._validating_k
         self._series.append(c)
         if len(self._series) < SERIES_MIN:
             return False
@@ -276,6 +320,18 @@ class FirstPosture:
         top = up_top / max(float(np.linalg.norm(up_top)), 1e-12)
         cos = math.cos(math.radians(within_deg))
         return any(float(top @ u) >= cos for u in self._rep_tops)
+
+    def _in_waiting_set(self, c: TrunkRep, rate: float) -> bool:
+        """Does this rep follow the first-posture reps waiting for their verdict (within
+        ``SET_GAP_S`` of the last one's end, its top within ``REPEAT_TOP_DEG`` of one of
+        theirs)? It is then one more rep of their set, and waits with them."""
+        if not self._waiting:
+            return False
+        top = c.up_top / max(float(np.linalg.norm(c.up_top)), 1e-12)
+        cos = math.cos(math.radians(REPEAT_TOP_DEG))
+        return (c.k_top - max(u.k_end for u in self._waiting) <= SET_GAP_S * rate
+                and any(float(top @ u.up_top) / max(float(np.linalg.norm(u.up_top)), 1e-12) >= cos
+                        for u in self._waiting))
 
     def _height_gate(self, up_top: np.ndarray, measured: bool) -> bool:
         """May a rep timed by the height alone start in this posture (see ``HEIGHT_GATE_DEG``)?

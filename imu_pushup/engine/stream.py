@@ -288,11 +288,20 @@ class StreamAnalyzer(FirstPosture):
         self._pending: list[tuple[RepCandidate, dict[str, Any]]] = []
         self._first_hold: np.ndarray | None = None
         #: reps done in the stream's first posture that only a later turn can confirm (see
-        #: _resolve_first_posture), and that posture's verdict once known
+        #: _scan_verdict), and that posture's verdict once known
         self._unconfirmed: list[tuple[Any, dict[str, Any]]] = []
         #: reps accepted to wait (counted when accepted: they reach _unconfirmed only once the
         #: segmenter's transitions are drained, and the reps after them must wait too)
         self._n_waiting = 0
+        #: the same reps as accepted (the verdict is looked for in stream order, whatever the
+        #: chunking: see _scan_verdict); the grid sample the search has reached; a verdict found
+        #: and the rows it proved, to settle once the waiting reps are drained
+        self._waiting: list[TrunkRep] = []
+        self._verdict_k = 0
+        self._verdict_due: bool | None = None
+        self._verdict_rows: list[tuple[Any, dict[str, Any]]] = []
+        #: the grid sample at which the candidate being validated was reported
+        self._validating_k = 0
         self._first_verdict: bool | None = None
         #: measured first-posture reps (up at top, way down, rotation, waited) later reps may repeat
         self._proven: list[tuple[np.ndarray, np.ndarray, float, bool]] = []
@@ -475,8 +484,9 @@ class StreamAnalyzer(FirstPosture):
                 seg.process(int(r.k[a]), up[a:b], still[a:b], r.breaks[a:b], av[a:b])
                 seg.holds.clear()
             events.extend(self._drain(track, seg))
-            if self._unconfirmed or (self._series and self._first_verdict is None):
-                events.extend(self._resolve_first_posture(up[a:b], int(r.k[a])))
+            if trunk:   # (a verdict found at the chunk's end is settled now)
+                self._scan_verdict(int(r.k[b - 1]) + 1, up[a:b], int(r.k[a]))
+                events.extend(self._drain(track, seg))
             if not trunk:
                 seg.aborts.clear()
             else:
@@ -496,6 +506,8 @@ class StreamAnalyzer(FirstPosture):
                         self._unconfirmed.append((c, r))
                     else:
                         events.extend(self._enter_rep(track, c, r))
+            elif name == "verdict":   # the first posture's, in stream order
+                events.extend(self._settle_verdict())
             elif name == "abort":
                 if self._in_set:
                     events.append(Event("set_ended", self._t_of(track, item),
@@ -535,7 +547,7 @@ class StreamAnalyzer(FirstPosture):
         if posture is True and self.calibration is None and self._turned_against(c, source):
             posture = False
         if (posture is True and self._first_verdict is None and self.calibration is None
-                and not self._unconfirmed):
+                and not self._waiting):
             # a plank 35+ degrees from the first posture: that posture was not a plank (a toe
             # plank, a knee plank and lying prone are within ~25 degrees of one another)
             self._first_verdict = False
@@ -544,7 +556,8 @@ class StreamAnalyzer(FirstPosture):
             rej["not in the calibrated plank"] = rej.get("not in the calibrated plank", 0) + 1
             return None
         in_set = c.k_top - self._k_last_end <= SET_GAP_S * track.rate
-        if c.extras.get("turn_only") and not (in_set and self._near_rep_top(c.up_top, REPEAT_TOP_DEG)):
+        if c.extras.get("turn_only") and not (in_set and self._near_rep_top(c.up_top, REPEAT_TOP_DEG)
+                                              or self._in_waiting_set(c, track.rate)):
             # its integrated height did not move: only as one more rep of an ongoing set
             rej["no measured travel"] = rej.get("no measured travel", 0) + 1
             return None
@@ -614,6 +627,8 @@ class StreamAnalyzer(FirstPosture):
         if waits:
             row["_first_posture"] = True
             self._n_waiting += 1
+            c.extras["known_k"] = self._validating_k
+            self._waiting.append(c)
         else:
             self._note_rep_top(c)
             self._k_last_end = max(self._k_last_end, c.k_end)
@@ -627,6 +642,9 @@ class StreamAnalyzer(FirstPosture):
     def _validate(self, c: Any) -> bool:
         """Segmenter callback: physics checks of a candidate (arm/head or trunk), in stream order."""
         self._sync_first_hold()
+        if self.trunk is not None:
+            self._validating_k = int(c.k_emit)
+            self._scan_verdict(self._validating_k)
         accept = self._accept_trunk if self.trunk is not None else self._accept
         row = accept(self.tracks[self.lead], c)
         if row is None:

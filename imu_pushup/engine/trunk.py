@@ -259,7 +259,8 @@ class TrunkSegmenter:
     """Causal trunk rep segmenter (see the module docstring). Feed grid samples with :meth:`process`.
 
     After each call, :attr:`transitions` holds what happened in stream order:
-    ``("rep_started", k)``, ``("bottom_reached", k)``, ``("abort", k)`` and ``("rep", TrunkRep)``.
+    ``("rep_started", k)``, ``("bottom_reached", k)``, ``("abort", k)`` and ``("rep", TrunkRep)``
+    (and the stream analyser's own ``("verdict", k)``: the first posture's verdict was found).
     """
 
     IDLE, DOWN, UP = 0, 1, 2
