@@ -152,14 +152,21 @@ class _Track:
         else:
             motion = np.zeros(len(acc_g))
         accdev = self._acc_lp(accdev)
-        motion_all = motion + MOTION_ACC_WEIGHT * accdev
-        # one append per run of consecutive grid indices: a long gap inside the chunk restarts
-        # the buffer at the index after it, so rows stay at their own indices
-        cuts = np.flatnonzero(np.diff(r.k) != 1) + 1
-        for a, b in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(r.k)]))):
-            self.buf.append(int(r.k[a]), t=r.t[a:b], up=up[a:b], av=av[a:b], motion=motion_all[a:b])
         self.t_last = float(r.t[-1])
         return r, up, av, motion, accdev
+
+    def keep(self, r, up: np.ndarray, av: np.ndarray, motion_all: np.ndarray, a: int = 0,
+             b: int | None = None) -> None:
+        """Hold grid rows ``a:b`` of a push. One append per run of consecutive grid indices: a
+        long gap restarts the buffer at the index after it, so rows stay at their own indices
+        (the lead holds each run only when it analyses it, so the rows before a gap serve the
+        reps before it, however the stream was chunked)."""
+        b = len(r.k) if b is None else b
+        k = r.k[a:b]
+        cuts = np.flatnonzero(np.diff(k) != 1) + 1
+        for i, j in zip(np.concatenate(([0], cuts)), np.concatenate((cuts, [len(k)]))):
+            self.buf.append(int(k[i]), t=r.t[a + i:a + j], up=up[a + i:a + j], av=av[a + i:a + j],
+                            motion=motion_all[a + i:a + j])
 
     def _in_order(self, t: np.ndarray) -> np.ndarray:
         """Sample times kept in order: where the sensor clock goes back (a reset, a resync), the
@@ -352,6 +359,9 @@ class StreamAnalyzer(FirstPosture):
                                  f"times are shifted by +{track.clock_shift_s:.3f} s to stay in order")
         if out is not None and placement == self.lead:
             new.extend(self._run_lead(track, *out))
+        elif out is not None:
+            r, up, av, motion, accdev = out
+            track.keep(r, up, av, motion + MOTION_ACC_WEIGHT * accdev)
         new.extend(self._flush_pending(final=False))
         self._log(new)
         self._trim(track)
@@ -465,7 +475,11 @@ class StreamAnalyzer(FirstPosture):
         events: list[Event] = []
         # split at long gaps: the state machine restarts after each
         cuts = [0] + [int(i) for i in np.flatnonzero(r.breaks) if i > 0] + [len(r.k)]
+        motion_all = motion + MOTION_ACC_WEIGHT * accdev
         for a, b in zip(cuts[:-1], cuts[1:]):
+            if a > 0:   # the reps before the gap, while the lead still holds their samples
+                events.extend(self._flush_pending(final=False))
+            track.keep(r, up, av, motion_all, a, b)
             if r.breaks[a]:
                 events.append(Event("gap", float(r.t[a]), {"placement": track.placement}))
                 if self._in_set:
@@ -474,7 +488,7 @@ class StreamAnalyzer(FirstPosture):
                     self._in_set = False
             if trunk:
                 seg.process(int(r.k[a]), up[a:b], av[a:b], still[a:b], r.breaks[a:b],
-                            motion=(motion + MOTION_ACC_WEIGHT * accdev)[a:b])
+                            motion=motion_all[a:b])
                 # the band-limited height, kept with the track for the reps still pending
                 k_a = int(r.k[a])
                 k_lo, k_hi = max(k_a, track.buf.k0), min(int(r.k[b - 1]), track.buf.k_end - 1)
@@ -485,6 +499,7 @@ class StreamAnalyzer(FirstPosture):
                 seg.holds.clear()
             events.extend(self._drain(track, seg))
             if trunk:   # (a verdict found at the chunk's end is settled now)
+                self._measure_waiting()
                 self._scan_verdict(int(r.k[b - 1]) + 1, up[a:b], int(r.k[a]))
                 events.extend(self._drain(track, seg))
             if not trunk:
@@ -735,23 +750,21 @@ class StreamAnalyzer(FirstPosture):
         lead_now = self.tracks[self.lead].t_last if now_t is None else min(now_t, self.tracks[self.lead].t_last)
         while self._pending:
             c, row = self._pending[0]
+            measured = row.get("_measured", False)
             settle = DEPTH_SETTLE_S if row.get("height_source") in REST_TO_REST_SOURCES else 0.0
-            if row.get("height_source") == "rotation" and "_band_end" not in row:
-                k_back = self._band_back(row, final)
-                if k_back == -2:
-                    break   # the sternum is still down: wait for it to come back up
-                row["_band_end"] = k_back
-                if k_back >= 0:   # the turn timed the way down only: the rep ends up there
-                    lead = self.tracks[self.lead]
-                    row["t_end"] = float(lead.resampler.t0 + k_back * lead.period)
+            if not measured and not self._band_end(row, final):
+                break   # the sternum is still down: wait for it to come back up
             if not final and (any(tr.t_last < row["t_end"] for tr in self.tracks.values())
-                              or lead_now < row["t_end"] + settle):
-                break
+                              or lead_now < row["t_end"] + settle
+                              or settle and not measured
+                              and self._k_rest(row) >= self.tracks[self.lead].buf.k_end):
+                break   # (the rest after a rest-to-rest depth is a sample the lead must hold)
             self._pending.pop(0)
             lead = self.tracks[self.lead]
-            if settle:
+            if settle and not measured:
                 self._rest_to_rest_depth(lead, row)
             row.pop("_band_end", None)
+            row.pop("_measured", None)
             self._ensure_mountings(c, row)
             set_no = row.pop("_set", None)
             if set_no != self._assessed_set:
@@ -849,6 +862,37 @@ class StreamAnalyzer(FirstPosture):
             return k_p + int(back[0])
         return -1 if final or lead.buf.k_end - 1 >= k_wait else -2
 
+    def _band_end(self, row: dict[str, Any], final: bool) -> bool:
+        """A rep the turn timed (height source "rotation") ends where the band-limited height is
+        back up (see :meth:`_band_back`); False while the sternum is still down."""
+        if row.get("height_source") == "rotation" and "_band_end" not in row:
+            k_back = self._band_back(row, final)
+            if k_back == -2:
+                return False
+            row["_band_end"] = k_back
+            if k_back >= 0:   # the turn timed the way down only: the rep ends up there
+                lead = self.tracks[self.lead]
+                row["t_end"] = float(lead.resampler.t0 + k_back * lead.period)
+        return True
+
+    def _measure_waiting(self) -> None:
+        """Rest-to-rest depths of the reps waiting for the first posture's verdict, as soon as the
+        lead holds their rest after: the verdict may come after the lead's history has moved on,
+        and must find the same depths however the stream was chunked."""
+        lead = self.tracks[self.lead]
+        for _, row in self._unconfirmed:
+            if row.get("_measured") or row.get("height_source") not in REST_TO_REST_SOURCES:
+                continue
+            if self._band_end(row, False) and self._k_rest(row) < lead.buf.k_end:
+                self._rest_to_rest_depth(lead, row)
+                row["_measured"] = True
+
+    def _k_rest(self, row: dict[str, Any]) -> int:
+        """The lead's grid sample ``DEPTH_SETTLE_S`` after a rep's end: its rest-to-rest depth
+        ends there."""
+        lead = self.tracks[self.lead]
+        return int(math.ceil((row["t_end"] + DEPTH_SETTLE_S - lead.resampler.t0) * lead.rate - 1e-9))
+
     def _rest_to_rest_depth(self, lead: _Track, row: dict[str, Any]) -> None:
         """Depth from the vertical acceleration between two rests at the top (velocity and height
         back to where they were: :func:`~imu_pushup.engine.height.closed_height`), once the top
@@ -860,7 +904,7 @@ class StreamAnalyzer(FirstPosture):
         t0, rate = lead.resampler.t0, lead.rate
         k_top = int(round((row["t_top"] - t0) * rate))
         k_start = int(round((row["t_start"] - t0) * rate))
-        k_rest = int(math.ceil((row["t_end"] + DEPTH_SETTLE_S - t0) * rate - 1e-9))
+        k_rest = self._k_rest(row)
         row["t_reported"] = max(row["t_reported"], t0 + k_rest / rate)
         if k_top < lead.buf.k0 or k_rest >= lead.buf.k_end or k_start <= k_top:
             return   # not all held (the stream ended first): the candidate's own depth stands
