@@ -10,7 +10,8 @@ drop in counting or timing accuracy. Nothing here tunes the engine; it only meas
 
 Each session (seed ``seed0 .. seed0+sessions-1``) is simulated once with all requested placements;
 ``imu_pushup.analyze(recording, height_m=...)`` then runs on each placement alone. Exceptions count
-as crashes (and as miscounts). Found reps are paired with the true ones when the count is
+as crashes (and as miscounts). Each is analysed again fed 64 samples at a time (as live): the
+result must be the same. Found reps are paired with the true ones when the count is
 exact; timing errors are reported for those sessions only, over found reps matched to a true rep
 (found t_bottom inside the true rep's t_start..t_end, +-0.3 s). Per placement it prints one markdown
 table, then a line listing the miscounted seeds (found/true, protocol).
@@ -39,6 +40,8 @@ if str(HERE) not in sys.path:
 
 EVENTS = ("t_start", "t_bottom", "t_ascent", "t_end")
 DEPTH_PLACEMENTS = ("chest", "lumbar")
+#: Each session is analysed again fed this many samples at a time: the result must be the same.
+CHUNK_CHECK = 64
 ALL_PLACEMENTS = ("chest", "upper_arm", "wrist", "lumbar")
 
 
@@ -88,6 +91,13 @@ def run_session(job: tuple[int, tuple[str, ...]]) -> list[dict[str, Any]]:
             continue
         row["analyze_s"] = time.perf_counter() - t0
         row["n_found"] = len(reps)
+        # the same analysis fed 64 samples at a time (live feeding) must give the same result
+        try:
+            live = imu_pushup.analyze(rec, height_m=sess.params["height_m"], keep_signals=False,
+                                      chunk_size=CHUNK_CHECK)
+            row["chunk_same"] = live.to_json() == res.to_json()
+        except Exception:  # noqa: BLE001 - a crash fed in chunks is a difference too
+            row["chunk_same"] = False
         pairs = _match([float(x) for x in reps["t_bottom"]], truth) if len(reps) else []
         row["matched"] = len(pairs)
         if truth and len(reps) == len(truth):
@@ -246,7 +256,9 @@ def report(rows: list[dict[str, Any]], placement: str) -> str:
              f"| count exact with every rep matched in time | {_pct(len(exact_matched), len(push))} |",
              f"| count within 1 | {_pct(len(within1), len(push))} |",
              f"| distractor sessions with reps (false reps) | {len(dis_with)} of {len(dis)} ({false_reps}) |",
-             f"| reps true / found / matched (t_bottom inside a true rep) | {n_true} / {n_found} / {matched} |"]
+             f"| reps true / found / matched (t_bottom inside a true rep) | {n_true} / {n_found} / {matched} |",
+             f"| same result fed {CHUNK_CHECK} samples at a time | "
+             f"{sum(bool(r.get('chunk_same')) for r in rows)} of {len(rows)} sessions |"]
     for key in EVENTS + ("descent_s",):
         lines.append(f"| {key} abs. error median / p90 (ms), exact sessions | {_med_p90(errs.get(key, []))} |")
     if placement in DEPTH_PLACEMENTS:

@@ -391,6 +391,8 @@ def altsim_rows(n_sessions: int, workers: int) -> list[tuple[str, str, str]]:
         rows.append((f"altsim {p}: count exact / within 1 ({len(push)} sessions, {crashes} crashes)",
                      f"{100 * len(exact) / len(push):.1f} % / {100 * len(within) / len(push):.1f} %",
                      ">= 99 %" if p == "chest" else ">= 97 %" if p in ("upper_arm", "wrist") else "-"))
+        rows.append((f"altsim {p}: same result fed {ab.CHUNK_CHECK} samples at a time (sessions)",
+                     f"{sum(bool(r.get('chunk_same')) for r in rs)} of {len(rs)}", "all"))
         if dis:
             rows.append((f"altsim {p}: distractor sessions with reps / false reps",
                          f"{sum(bool(r['n_found']) for r in dis)} of {len(dis)} / "
