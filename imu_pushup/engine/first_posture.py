@@ -154,7 +154,6 @@ class FirstPosture:
                 self._verdict_rows = self._series_proven() if verdict else []
                 self._series = []
                 self._waiting = []
-                self._n_waiting = 0
                 self._verdict_due = verdict
                 self.trunk.transitions.append(("verdict", k_a))
                 return
@@ -213,7 +212,6 @@ class FirstPosture:
     def _settle_unconfirmed(self, push_ups: bool) -> list[Event]:
         """Report the waiting first-posture reps (``push_ups``) or drop them."""
         waiting, self._unconfirmed = self._unconfirmed, []
-        self._n_waiting = 0
         self._waiting = []
         if not push_ups:
             self.trunk.rejections["first posture, not a plank"] = (

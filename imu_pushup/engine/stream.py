@@ -297,12 +297,11 @@ class StreamAnalyzer(FirstPosture):
         #: reps done in the stream's first posture that only a later turn can confirm (see
         #: _scan_verdict), and that posture's verdict once known
         self._unconfirmed: list[tuple[Any, dict[str, Any]]] = []
-        #: reps accepted to wait (counted when accepted: they reach _unconfirmed only once the
-        #: segmenter's transitions are drained, and the reps after them must wait too)
-        self._n_waiting = 0
-        #: the same reps as accepted (the verdict is looked for in stream order, whatever the
-        #: chunking: see _scan_verdict); the grid sample the search has reached; a verdict found
-        #: and the rows it proved, to settle once the waiting reps are drained
+        #: reps accepted to wait, as accepted (they reach _unconfirmed only once the segmenter's
+        #: transitions are drained, and the reps after them must wait too; the verdict is looked
+        #: for in stream order, whatever the chunking: see _scan_verdict); the grid sample the
+        #: search has reached; a verdict found and the rows it proved, to settle once the
+        #: waiting reps are drained
         self._waiting: list[TrunkRep] = []
         self._verdict_k = 0
         self._verdict_due: bool | None = None
@@ -604,13 +603,13 @@ class StreamAnalyzer(FirstPosture):
         # (a deep knee rep, or a squat) waits for that posture's verdict (and reps after it, to
         # keep their order)
         if repeats is not None:
-            waits = self._n_waiting > 0 or repeats
+            waits = bool(self._waiting) or repeats
         else:
-            waits = posture is None and (self._n_waiting > 0
+            waits = posture is None and (bool(self._waiting)
                                          or not self._toe_kinematics(c.peak_deg, lever_m))
             # a measured rep outside toe kinematics (its one-condition height read short) that
             # repeats a rep of the set reported at once is that exercise too
-            if waits and self._n_waiting == 0 and self._repeats_proven(c) is False:
+            if waits and not self._waiting and self._repeats_proven(c) is False:
                 waits = False
         rescued: list[tuple[TrunkRep, dict[str, Any]]] = []
         if posture is None and measured:
@@ -641,7 +640,6 @@ class StreamAnalyzer(FirstPosture):
         row["_up"] = c.extras["up"]
         if waits:
             row["_first_posture"] = True
-            self._n_waiting += 1
             c.extras["known_k"] = self._validating_k
             self._waiting.append(c)
         else:
