@@ -114,15 +114,18 @@ def test_the_first_posture_verdict_is_the_same_whatever_the_chunking():
         assert true["t_start"] <= found <= true["t_end"]
 
 
-@pytest.mark.parametrize("placement, seed", [("lumbar", 1147), ("lumbar", 1033), ("lumbar", 190)])
-def test_depths_are_the_same_whatever_the_chunking(placement, seed):
+@pytest.mark.parametrize("placement, seed", [("lumbar", 1147), ("lumbar", 1033), ("lumbar", 190),
+                                             ("wrist", 151)])
+def test_results_are_the_same_whatever_the_chunking(placement, seed):
     """Each rep's depth is measured from rest to rest on the lead's samples, whatever the
-    chunking. 1147: a long packet gap. Fed whole, the samples after it replaced those before it
+    chunking (and its posture read from them). 1147: a long packet gap. Fed whole, the samples after it replaced those before it
     before any rep was measured; now the lead holds each run of samples as it analyses it, and
     the reps before a gap are reported before the samples after it come in. 1033: knee push-ups
     waiting for the first posture's verdict, which came after the lead's 30 s of history: their
     depths are now measured as soon as the rest after them is held. 190: a rep reported on the
-    very sample its rest after arrived, one sample before the lead held it."""
+    very sample its rest after arrived, one sample before the lead held it. Wrist 151: a set's
+    first rep, reported 37 s later once the set's series was recognised, after the lead's 30 s
+    of history; the segmenter now hands over the rep's posture with it."""
     sess = altsim.simulate(seed, placements=(placement,))
     rec = sess.recordings[placement]
     whole = ip.analyze(rec, height_m=sess.params["height_m"]).to_json()

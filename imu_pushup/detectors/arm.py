@@ -854,7 +854,10 @@ class ArmSegmenter:
             return []
         cand = RepCandidate(k_top, k_top + ev["start"], k_top + ev["bottom"], k_top + ev["ascent"],
                             k_top + ev["end"], k_top + ev["low"], k_now, float(rot[ev["low"]]),
-                            ups[0].copy(), ups[ev["low"]].copy())
+                            ups[0].copy(), ups[ev["low"]].copy(),
+                            extras={"up": ups[: ev["end"] + 1].copy()})   # (its posture, kept:
+        # a set's first reps are reported once the series is recognised, when the history of
+        # their samples may be gone)
         rate = self.rate
         if ((cand.k_bottom - cand.k_start) / rate < s.min_descent_s
                 or (cand.k_end - cand.k_ascent) / rate < s.min_ascent_s

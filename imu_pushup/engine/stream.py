@@ -682,6 +682,9 @@ class StreamAnalyzer(FirstPosture):
             "rotation_deg": c.peak_deg, "t_top": tt(c.k_top), "t_reported": tt(c.k_emit),
         }
         _set_phase_durations(row)
+        if "up" in c.extras:   # the rep's posture from top to end, as the segmenter saw it
+            row["_up"] = c.extras["up"]
+            row["_t"] = t0 + np.arange(c.k_top, c.k_top + len(row["_up"])) * track.period
         height = None
         depth = None
         if track.placement not in ARM_PLACEMENTS:
