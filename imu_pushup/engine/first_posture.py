@@ -315,21 +315,15 @@ class FirstPosture:
 
     def _near_rep_top(self, up_top: np.ndarray, within_deg: float) -> bool:
         """Is this top within ``within_deg`` of one of the last reported reps' tops?"""
-        top = up_top / max(float(np.linalg.norm(up_top)), 1e-12)
-        cos = math.cos(math.radians(within_deg))
-        return any(float(top @ u) >= cos for u in self._rep_tops)
+        return any(_angle_deg(up_top, u) <= within_deg for u in self._rep_tops)
 
     def _in_waiting_set(self, c: TrunkRep, rate: float) -> bool:
         """Does this rep follow the first-posture reps waiting for their verdict (within
         ``SET_GAP_S`` of the last one's end, its top within ``REPEAT_TOP_DEG`` of one of
         theirs)? It is then one more rep of their set, and waits with them."""
-        if not self._waiting:
-            return False
-        top = c.up_top / max(float(np.linalg.norm(c.up_top)), 1e-12)
-        cos = math.cos(math.radians(REPEAT_TOP_DEG))
-        return (c.k_top - max(u.k_end for u in self._waiting) <= SET_GAP_S * rate
-                and any(float(top @ u.up_top) / max(float(np.linalg.norm(u.up_top)), 1e-12) >= cos
-                        for u in self._waiting))
+        return bool(self._waiting
+                    and c.k_top - max(u.k_end for u in self._waiting) <= SET_GAP_S * rate
+                    and any(_angle_deg(c.up_top, u.up_top) <= REPEAT_TOP_DEG for u in self._waiting))
 
     def _height_gate(self, up_top: np.ndarray, measured: bool) -> bool:
         """May a rep timed by the height alone start in this posture (see ``HEIGHT_GATE_DEG``)?
