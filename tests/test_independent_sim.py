@@ -115,7 +115,7 @@ def test_the_first_posture_verdict_is_the_same_whatever_the_chunking():
 
 
 @pytest.mark.parametrize("placement, seed", [("lumbar", 1147), ("lumbar", 1033), ("lumbar", 190),
-                                             ("wrist", 151)])
+                                             ("wrist", 151), ("chest", 4071)])
 def test_results_are_the_same_whatever_the_chunking(placement, seed):
     """Each rep's depth is measured from rest to rest on the lead's samples, whatever the
     chunking (and its posture read from them). 1147: a long packet gap. Fed whole, the samples after it replaced those before it
@@ -125,7 +125,10 @@ def test_results_are_the_same_whatever_the_chunking(placement, seed):
     depths are now measured as soon as the rest after them is held. 190: a rep reported on the
     very sample its rest after arrived, one sample before the lead held it. Wrist 151: a set's
     first rep, reported 37 s later once the set's series was recognised, after the lead's 30 s
-    of history; the segmenter now hands over the rep's posture with it."""
+    of history; the segmenter now hands over the rep's posture with it. Chest 4071: a shallow rep
+    the height times, decided only after the turn's candidate over it closed; fed whole, the
+    segmenter had forgotten the samples back to the band's top before it was decided (it keeps
+    them now while the valley waits), and measured it from a later rest."""
     sess = altsim.simulate(seed, placements=(placement,))
     rec = sess.recordings[placement]
     whole = ip.analyze(rec, height_m=sess.params["height_m"]).to_json()

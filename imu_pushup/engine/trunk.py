@@ -364,10 +364,15 @@ class TrunkSegmenter:
 
     @property
     def k_keep(self) -> int:
-        """Oldest sample an open candidate may still need."""
+        """Oldest sample an open candidate or a height valley still to be decided may need (a
+        valley decided late, after the rotation's candidate, reads back to its top)."""
         if self.anchors:
-            return int(min(an[0] for an in self.anchors)) - self.max_top_n - 2
-        return self.k_top - self.max_top_n - 2 if self.k_top >= 0 else self.buf.k_end
+            k = int(min(an[0] for an in self.anchors)) - self.max_top_n - 2
+        else:
+            k = self.k_top - self.max_top_n - 2 if self.k_top >= 0 else self.buf.k_end
+        for v in self._h_pending:
+            k = min(k, max(v.k_top, v.k_after - self.max_rep_n))
+        return k
 
     def _theta(self, up: np.ndarray) -> np.ndarray:
         """Minus the angle between *up* and the first posture (see the module notes)."""
