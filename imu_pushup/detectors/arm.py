@@ -80,6 +80,9 @@ class ArmSettings:
     turn_acc_err_m_s2: float = 0.15  # ... plus this vertical acceleration error as the sensor turns
                                     # (accelerometer scale and axis errors, ~1.5 % of gravity)
     acc_window_s: float = 0.15      # half window around a turning point for that acceleration
+    wiggle_frac: float | None = None   # wrist: a stroke under this fraction of the larger stroke
+                                    # next to it is a wiggle within the set's strokes when a set
+                                    # is looked for (see _without_wiggles)
     start_frac: float = 0.45        # rotation (fraction of the set amplitude) that starts a rep
     min_stroke_s: float = 0.2
     max_stroke_s: float = 8.0
@@ -112,12 +115,23 @@ class ArmSettings:
             # the forearm turns about the planted hand less than the upper arm, but more than a
             # weight shift in the plank tilts it (the shoulders move a few cm over an arm of
             # ~0.6 m: up to ~10 degrees); a strap or watch sits within ~10 cm of the wrist joint
-            kw.update(min_amp_deg=15.0, turn_deg=3.0, planted_rms_m_s2=1.0, pivot_radius_m=0.10)
+            # a pause of a second or two at the bottom lets the forearm on the planted hand settle
+            # back and forth by 4-11 degrees against push-up strokes of 20-30
+            kw.update(min_amp_deg=15.0, turn_deg=3.0, planted_rms_m_s2=1.0, pivot_radius_m=0.10,
+                      wiggle_frac=0.5)
         if base is not None:
             kw.update(still_gyr_deg_s=base.still_gyr_deg_s, still_acc_m_s2=base.still_acc_m_s2,
                       hold_s=base.hold_s, band=base.band)
         return cls(**kw)
 
+
+#: Wrist, four strokes per rep (see ``_series_four``): a bottom that comes back nearly as far as
+#: the top from the half-way posture is still the rep's bottom, not a second rep's top, when the
+#: two ends stay apart by this many times the most any turning point strays from the one four
+#: before it (or the turning points' hysteresis): a deep knee push-up's forearm comes back from
+#: half way to within ~10 degrees of its top, each rep alike within a degree or two, where one
+#: top posture held rep after rep does not alternate between two.
+FOUR_ENDS_DISTINCT = 2.5
 
 #: Window of the central differences that give the tilt rate (s): smooths the up vector's noise,
 #: short against a stroke.
@@ -152,6 +166,23 @@ def _stroke_ends(rot_deg: np.ndarray, i_low: int, frac: float = 0.2) -> list[int
     i_dep = int(before[-1]) if len(before) else 0
     i_ret = int(after[0]) if len(after) else len(rot_deg) - 1
     return [i_dep, i_low, i_ret]
+
+
+def _without_wiggles(tps: list[tuple[int, np.ndarray]], frac: float) -> list[tuple[int, np.ndarray]]:
+    """Turning points without the small back-and-forths within a set's strokes: a stroke under
+    ``frac`` of the larger stroke next to it (the segment sways or settles in a bottom
+    pause, or hesitates on the way) is taken out with its two ends, smallest first, so the strokes
+    either side join into one. The first and last strokes stay (the last may still be going on)."""
+    pts = list(tps)
+    while len(pts) >= 4:
+        strokes = [_angle(a[1], b[1]) for a, b in zip(pts[:-1], pts[1:])]
+        small = [i for i in range(1, len(strokes) - 1)
+                 if strokes[i] < frac * max(strokes[i - 1], strokes[i + 1])]
+        if not small:
+            break
+        i = min(small, key=lambda j: strokes[j])
+        del pts[i: i + 2]
+    return pts
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> float:
@@ -190,6 +221,9 @@ class ArmSegmenter:
         self.idle_n = int(round(s.idle_s * self.rate))
         self.min_stroke_n = max(1, int(round(s.min_stroke_s * self.rate)))
         self.max_stroke_n = int(round(s.max_stroke_s * self.rate))
+        # strokes joined over wiggles must not join over a hold longer than a bottom pause (the
+        # posture held before the set, whose strokes getting into it may match the set's)
+        self.max_hold_in_set_n = int(round(s.max_bottom_hold_s * self.rate))
         self._hist = SampleBuffer({"up": 3, "still": 1, "av": 1})
         self.holds: list[tuple[int, np.ndarray]] = []
         self.first_hold: tuple[int, np.ndarray] | None = None
@@ -488,18 +522,35 @@ class ArmSegmenter:
         if len(self.tps) > 16:
             self.tps.pop(0)
         self._held_tps = {k for k in self._held_tps if k >= self.tps[0][0]}
-        if not self._series(k_now) and self.mode == self.SEARCH and not self._series_four(k_now):
+        if self._series(k_now, self.tps):
+            return
+        if self.s.wiggle_frac is not None:
+            coarse = _without_wiggles(self.tps, self.s.wiggle_frac)
+            n = self.s.series_turns
+            if (len(coarse) < len(self.tps) and len(coarse) >= n
+                    and self._longest_hold_n(coarse[-n][0], coarse[-1][0]) <= self.max_hold_in_set_n
+                    and self._series(k_now, coarse)):
+                return
+        if self.mode == self.SEARCH and not self._series_four(k_now):
             self._lone_rep(k_now)
 
-    def _series(self, k_now: int) -> bool:
-        """Five turning points alternating between two postures with similar strokes: a set
-        (started here, True), unless they are the running set's or not push-ups."""
+    def _longest_hold_n(self, k_a: int, k_b: int) -> int:
+        """Longest run of still samples between ``k_a`` and ``k_b`` (inclusive)."""
+        still = self._hist.get("still", max(k_a, self._hist.k0), k_b) > 0.5
+        if not still.any():
+            return 0
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], still.astype(np.int8), [0]))))
+        return int(np.max(edges[1::2] - edges[0::2]))
+
+    def _series(self, k_now: int, tps: list[tuple[int, np.ndarray]]) -> bool:
+        """Five turning points (of ``tps``) alternating between two postures with similar strokes:
+        a set (started here, True), unless they are the running set's or not push-ups."""
         n = self.s.series_turns
-        if len(self.tps) < n:
+        if len(tps) < n:
             return False
         s = self.s
-        ks = [k for k, _ in self.tps[-n:]]
-        ps = [u for _, u in self.tps[-n:]]
+        ks = [k for k, _ in tps[-n:]]
+        ps = [u for _, u in tps[-n:]]
         amps = [_angle(a, b) for a, b in zip(ps[:-1], ps[1:])]
         amp = float(np.median(amps))
         if not (s.min_amp_deg <= min(amps) and max(amps) <= s.max_amp_deg):
@@ -525,7 +576,7 @@ class ArmSegmenter:
         k0 = ks[0]
         # rest posture: the last hold before the turn that preceded the series (holds within the
         # series may be bottom pauses); the recording's start when there was none
-        k_before = self.tps[-n - 1][0] if len(self.tps) > n else k0
+        k_before = tps[-n - 1][0] if len(tps) > n else k0
         before = [u for kr, u in self._rests if kr <= k_before]
         held = len(before) > 1                 # a real hold, not just the recording's start
         rest = before[-1] if before else (self._rests[0][1] if self._rests else x)
@@ -568,10 +619,14 @@ class ArmSegmenter:
             back = _angle(bot, m)
             if not (s.min_amp_deg <= amp <= s.max_amp_deg) or back < s.turn_deg:
                 continue
-            if _angle(top, bot) <= s.match_frac * amp or back >= (1.0 - s.return_frac) * amp:
-                continue   # a bottom that comes back near the top: two reps, not one
-            if any(_angle(ps[i], ps[i + 4]) > s.match_frac * amp for i in range(n - 4)):
+            if _angle(top, bot) <= s.match_frac * amp:
+                continue   # the ends are one posture: two strokes per rep (a plain series)
+            scatter = max(_angle(ps[i], ps[i + 4]) for i in range(n - 4))
+            if scatter > s.match_frac * amp:
                 continue
+            if (back >= (1.0 - s.return_frac) * amp
+                    and _angle(top, bot) < FOUR_ENDS_DISTINCT * max(scatter, s.turn_deg)):
+                continue   # a bottom that comes back near the top: two reps, not one
             if any(_angle(u, m) > s.match_frac * amp for u in ps[mid::2]):
                 continue
             durs = self._stroke_moving_n(ks, back)
