@@ -42,6 +42,10 @@ Each session below shows one way that world differs from ours, and the count its
 * 1094: knee push-ups from kneeling, all waiting for the first posture's verdict; the last one's
   integrated height failed (the turn alone times it), which counts only as one more rep of a
   set: the set of the waiting reps, with which it waits.
+* 4086, 4106: recorded from kneeling, the first still hold already in the plank, and a set there;
+  getting up at the end, a lean while standing up from kneeling made a rep whose top (kneeling
+  upright) was 69-75 degrees from that first posture, which alone read as "a plank". After a set
+  in the first posture, a top that far from it and from the set's tops is on the way up.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -83,7 +87,7 @@ altsim = pytest.importorskip("altsim")
                                                                       187, 198, 151, 19, 180,
                                                                       108, 33, 1009, 53, 150, 184,
                                                                       41, 20, 51, 1083, 1158, 1136,
-                                                                      2075, 1094)]
+                                                                      2075, 1094, 4086, 4106)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),

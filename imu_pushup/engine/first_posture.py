@@ -312,6 +312,18 @@ class FirstPosture:
         """A reported rep's top: the set's posture, where reps timed by the height may be."""
         self._rep_tops.append(c.up_top / np.linalg.norm(c.up_top))
         del self._rep_tops[:-REPEAT_MEMORY]
+        if self._first_hold is not None and _angle_deg(self._first_hold, c.up_top) < PLANK_TURN_DEG:
+            self._n_first_posture_reps += 1
+
+    def _up_from_first_set(self, c: TrunkRep) -> bool:
+        """Is this rep's top turned ``PLANK_TURN_DEG`` or more from both the stream's first
+        posture and the last reported reps' tops, after a set (``SERIES_MIN`` reps or more) was
+        reported in that first posture? That set showed the first posture was a plank (the
+        recording started in it, or its first still hold was there), and a toe plank, a knee
+        plank and lying prone are within ~25 degrees of one another: a top that far from it is
+        on the way up (onto the knees, kneeling upright, standing), not in another plank."""
+        return (self._n_first_posture_reps >= SERIES_MIN and self._first_verdict is not False
+                and not self._near_rep_top(c.up_top, PLANK_TURN_DEG))
 
     def _near_rep_top(self, up_top: np.ndarray, within_deg: float) -> bool:
         """Is this top within ``within_deg`` of one of the last reported reps' tops?"""

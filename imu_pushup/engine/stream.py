@@ -323,6 +323,7 @@ class StreamAnalyzer(FirstPosture):
         self._k_last_end = -(1 << 62)
         #: tops (unit up vectors) of the last reported trunk reps
         self._rep_tops: list[np.ndarray] = []
+        self._n_first_posture_reps = 0   # reps reported in the stream's first posture
         self._in_set = False
         #: sets begun (a set: reps with no set end between them), and the set of the last rep
         #: assessed (a new set's pivot, toe or knee, is decided afresh)
@@ -558,7 +559,8 @@ class StreamAnalyzer(FirstPosture):
         (default: the segmenter's current one); its (partial) row, or None."""
         source = self.trunk.height_source if source is None else source
         posture = self._plank_ok(c.up_top)
-        if posture is True and self.calibration is None and self._turned_against(c, source):
+        if posture is True and self.calibration is None and (self._turned_against(c, source)
+                                                            or self._up_from_first_set(c)):
             posture = False
         if (posture is True and self._first_verdict is None and self.calibration is None
                 and not self._waiting):
