@@ -95,9 +95,10 @@ class ArmSettings:
     hold_s: float = 0.4             # still this long: a hold (rest posture)
     lone_amp_factor: float = 1.5    # a rep on its own without a height to check (wrist) turns
                                     # at least this times min_amp_deg
-    lone_rest_deg: float = 25.0     # ... from a top this close to the stream's first posture (a
+    lone_rest_deg: float = 35.0     # ... from a top this close to the stream's first posture (a
                                     # forearm hangs vertical standing; in the plank it leans up to
-                                    # 20-25 degrees with the hands ahead of the shoulders or wide)
+                                    # 30-35 degrees with the hands wide and ahead of the shoulders,
+                                    # further ahead in a knee plank)
     max_bottom_hold_s: float = 3.0  # a rep on its own: longer at the bottom is lying down, not
                                     # the pause of a push-up ("hold one count")
     still_gyr_deg_s: float = 6.0    # read by the engine for its still mask
