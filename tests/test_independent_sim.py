@@ -62,7 +62,9 @@ forth by 4-11 degrees: those wiggles are taken out of the turning points when a 
 for (2154: a whole knee set of nine was missed); 4126: a knee set whose forearm, four strokes a
 rep, comes back from half way to within 11 degrees of its top at the bottom, each rep alike
 within a degree or two: one rep per four strokes, not two; 2167, 1092: a set of one rep whose
-forearm, at the plank's top, leans 27-33 degrees from where it hung at the start.
+forearm, at the plank's top, leans 27-33 degrees from where it hung at the start; 2092, 4136: a
+set of one rep whose forearm leans as far from there at the top as at the bottom (26-27 degrees,
+to either side of the vertical): the excursion out and back from a held end starts at the top.
 The full comparison is ``python benchmarks/altsim_bench.py``.
 """
 from __future__ import annotations
@@ -95,7 +97,7 @@ altsim = pytest.importorskip("altsim")
                             ("wrist", 70), ("wrist", 173), ("wrist", 138), ("wrist", 123),
                             ("wrist", 1011), ("wrist", 1), ("wrist", 191), ("wrist", 1059),
                             ("wrist", 2154), ("wrist", 1130), ("wrist", 4126), ("wrist", 2167),
-                            ("wrist", 1092)])
+                            ("wrist", 1092), ("wrist", 2092), ("wrist", 4136)])
 def test_count_matches_the_independent_truth(placement, seed):
     sess = altsim.simulate(seed, placements=(placement,))
     res = ip.analyze(sess.recordings[placement], height_m=sess.params["height_m"])

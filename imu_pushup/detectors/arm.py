@@ -681,7 +681,7 @@ class ArmSegmenter:
         amp = 0.5 * (amps[0] + amps[1])
         min_amp = s.min_amp_deg
         if s.min_stroke_drop_m is None:
-            if not (held_a and held_c) or not self._nearer_rest(a, b, amp, s.lone_rest_deg):
+            if not (held_a and held_c) or not self._nearer_rest(a, b, amp, s.lone_rest_deg, s.turn_deg):
                 return None
             min_amp *= s.lone_amp_factor   # clear of what a weight shift in the plank does
         elif not (held_a or held_c):
@@ -722,16 +722,19 @@ class ArmSegmenter:
             out.append(k_b - (k_a + int(near[-1]) if len(near) else k_a))
         return out
 
-    def _nearer_rest(self, top: np.ndarray, bot: np.ndarray, amp: float, near_deg: float = 0.0) -> bool:
+    def _nearer_rest(self, top: np.ndarray, bot: np.ndarray, amp: float, near_deg: float = 0.0,
+                     tie_deg: float = 0.0) -> bool:
         """Is ``top`` the end near the stream's first posture (within ``rest_frac`` of the
-        amplitude, or ``near_deg``) and ``bot`` further? A recording starts at rest (standing,
-        kneeling, on all fours, in the plank), where an arm segment hangs or stands about
-        vertical, as at the top of a push-up."""
+        amplitude, or ``near_deg``) and ``bot`` further (or as far, within ``tie_deg``: a forearm
+        may lean as far from where it hung at the top as at the bottom, to either side of the
+        vertical, and an excursion out and back from a held end starts at the top)? A recording
+        starts at rest (standing, kneeling, on all fours, in the plank), where an arm segment hangs
+        or stands about vertical, as at the top of a push-up."""
         if not self._rests:
             return False
         rest = self._rests[0][1]
         to_top, to_bot = _angle(rest, top), _angle(rest, bot)
-        return to_top <= max(self.s.rest_frac * amp, near_deg) and to_top < to_bot
+        return to_top <= max(self.s.rest_frac * amp, near_deg) and to_top < to_bot + tie_deg
 
     def _dwell_n(self, u: np.ndarray, k_a: int, k_b: int, within_deg: float) -> int:
         """Samples between k_a and k_b that the segment spent within ``within_deg`` of ``u``."""
