@@ -12,7 +12,8 @@ Physics used (thresholds from the body, not fitted to recordings):
   motion has come back from it; also where the segment stops in a still hold, and the posture
   the stream's first stroke left) and recognises a set when five consecutive turning points
   alternate between two postures with similar strokes (strokes timed without the holds at their
-  start). Reps are then counted on the rotation from the set's top posture, rescanning from
+  start; on the wrist, also once the small back-and-forths of a bottom pause are taken out of
+  them). Reps are then counted on the rotation from the set's top posture, rescanning from
   before the series, so a first descent that continued the entry motion still counts (reps before
   the series must match it closely and, on the upper arm, go down and back up).
 * A set of one rep has no series: a single excursion from a held posture back to it counts when

@@ -7,6 +7,8 @@ There, toe push-up kinematics (a small turn for a long lever) are believed at on
 wait for the posture's verdict (a later turn: getting up, or going down into a plank; or onto
 all fours with the sternum held up) and are dropped, with a warning, if the stream ends first. A
 rep that repeats a measured one (same top, same way down, similar turn) is that exercise too.
+Once a set was reported in the first posture (it was the plank), a top turned far from it and from
+that set's tops is on the way up, not another plank.
 Also here: the gate for reps timed by the height alone, and the posture test of a rep's top.
 
 :class:`FirstPosture` is a mixin of :class:`~imu_pushup.engine.stream.StreamAnalyzer`; its
