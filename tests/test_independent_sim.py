@@ -46,6 +46,11 @@ Each session below shows one way that world differs from ours, and the count its
   getting up at the end, a lean while standing up from kneeling made a rep whose top (kneeling
   upright) was 69-75 degrees from that first posture, which alone read as "a plank". After a set
   in the first posture, a top that far from it and from the set's tops is on the way up.
+* 6069, 6097: recorded from the plank; the set's first measured rep was timed from a lower
+  anchor (a wobble at the bottom), so its candidate's turn read 2.6 degrees against the 10-11
+  of the reps it repeats: the turn over the rep's own window counts as well (6069). At the end
+  of the recording, a rep whose one-condition height read short (no toe kinematics of its own)
+  counts when it repeats a rep that showed them (6097: the set's first two reps).
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -90,7 +95,8 @@ altsim = pytest.importorskip("altsim")
                                                                       187, 198, 151, 19, 180,
                                                                       108, 33, 1009, 53, 150, 184,
                                                                       41, 20, 51, 1083, 1158, 1136,
-                                                                      2075, 1094, 4086, 4106)]
+                                                                      2075, 1094, 4086, 4106,
+                                                                      6069, 6097)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),

@@ -58,8 +58,11 @@ ONTO_FOURS_MAX_RISE_THIGHS = 0.65
 #: A first-posture rep whose height could not be measured (the integration failed: a fast
 #: ascent at a low rate, clipping) still counts when it repeats a rep of the same set that was
 #: measured: its top within REPEAT_TOP_DEG of that rep's, its way down within REPEAT_AXIS_DEG,
-#: and its rotation within a factor REPEAT_ROT_RATIO. The same body doing the same movement in
-#: the same posture is the same exercise; it is then reported or waits as that rep did.
+#: and its rotation within a factor REPEAT_ROT_RATIO (as the candidates read it, or over the reps'
+#: own windows: a rep timed from a lower anchor, a wobble at the bottom, reads only that anchor's
+#: turn). The same body doing the same movement in the same posture is the same exercise; it is
+#: then reported or waits as that rep did, and at the end of a recording that gave no verdict on
+#: its first posture, a rep counts when it repeats one that showed toe kinematics.
 REPEAT_TOP_DEG = 10.0
 REPEAT_AXIS_DEG = 30.0
 REPEAT_ROT_RATIO = 2.0
@@ -103,9 +106,13 @@ class FirstPosture:
         self._n_series_dropped += len(self._series)
         self._series = []
         n_waiting = len(self._unconfirmed)
+        believed = [c for c, r in self._unconfirmed
+                    if r.get("height_source") != "rotation"
+                    and self._toe_kinematics(c.peak_deg, r.get("pivot_lever_m", 0.0))]
+        # a rep that repeats a believed one (its height read short, or not measured) is the
+        # same movement from the same posture: that exercise too (see REPEAT_*)
         self._unconfirmed = [(c, r) for c, r in self._unconfirmed
-                             if r.get("height_source") != "rotation"
-                             and self._toe_kinematics(c.peak_deg, r.get("pivot_lever_m", 0.0))]
+                             if any(c is b or _repeats(c, b) for b in believed)]
         dropped = n_waiting - len(self._unconfirmed) + self._n_series_dropped
         self._n_series_dropped = 0
         if dropped:
@@ -356,12 +363,8 @@ class FirstPosture:
         """Does a first-posture rep repeat a measured one (see ``REPEAT_TOP_DEG``)? None if not;
         else whether that rep had to wait for the verdict. (Asked of reps without a measured
         height, and of measured ones whose one-condition height read too short for a toe rep.)"""
-        top = c.up_top / np.linalg.norm(c.up_top)
-        axis = _way_down(c)
-        cos_top, cos_axis = math.cos(math.radians(REPEAT_TOP_DEG)), math.cos(math.radians(REPEAT_AXIS_DEG))
-        for up_top, way, rot_deg, waited in reversed(self._proven):
-            if (float(top @ up_top) >= cos_top and float(axis @ way) >= cos_axis
-                    and 1.0 / REPEAT_ROT_RATIO <= c.peak_deg / rot_deg <= REPEAT_ROT_RATIO):
+        for proven, waited in reversed(self._proven):
+            if _repeats(c, proven):
                 return waited
         return None
 
@@ -426,6 +429,26 @@ def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
     """Angle (deg) between two postures' up vectors."""
     cos = float(a @ b) / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12)
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def _turn_deg(c: TrunkRep) -> float:
+    """The trunk's turn over a rep's own window (its highest turn before the low less its
+    lowest), at least the candidate's: a rep measured from a lower anchor (a wobble at the
+    bottom) carries that anchor's few degrees as its ``peak_deg``."""
+    theta = c.extras.get("theta")
+    if theta is None or len(theta) < 2:
+        return c.peak_deg
+    i_low = min(max(c.k_low - c.k_top, 0), len(theta) - 1)
+    return max(c.peak_deg, math.degrees(float(np.max(theta[: i_low + 1]) - np.min(theta))))
+
+
+def _repeats(c: TrunkRep, other: TrunkRep) -> bool:
+    """Does rep ``c`` repeat ``other`` (top, way down and turn; see ``REPEAT_*``)?"""
+    if (_angle_deg(c.up_top, other.up_top) > REPEAT_TOP_DEG
+            or float(_way_down(c) @ _way_down(other)) < math.cos(math.radians(REPEAT_AXIS_DEG))):
+        return False
+    return any(1.0 / REPEAT_ROT_RATIO <= a / max(b, 1e-9) <= REPEAT_ROT_RATIO
+               for a, b in ((c.peak_deg, other.peak_deg), (_turn_deg(c), _turn_deg(other))))
 
 
 def _way_down(c: TrunkRep) -> np.ndarray:

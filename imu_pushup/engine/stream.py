@@ -42,7 +42,7 @@ from ..units import GRAVITY_M_S2, PLACEMENTS
 from .calibration import Mounting, learn_mounting
 from .filters import CausalFilter, butter_sos
 from .first_posture import (HEIGHT_GATE_DEG, LUMBAR_TO_STERNUM_FRAC, PLANK_TURN_DEG, REPEAT_MEMORY,
-                            REPEAT_TOP_DEG, SET_GAP_S, FirstPosture, _angle_deg, _way_down)
+                            REPEAT_TOP_DEG, SET_GAP_S, FirstPosture, _angle_deg)
 from .height import running_integral, spec_events
 from .orientation import make_orientation
 from .resample import Resampler
@@ -309,8 +309,8 @@ class StreamAnalyzer(FirstPosture):
         #: the grid sample at which the candidate being validated was reported
         self._validating_k = 0
         self._first_verdict: bool | None = None
-        #: measured first-posture reps (up at top, way down, rotation, waited) later reps may repeat
-        self._proven: list[tuple[np.ndarray, np.ndarray, float, bool]] = []
+        #: measured first-posture reps (the rep, whether it waited) later reps may repeat
+        self._proven: list[tuple[TrunkRep, bool]] = []
         #: first-posture candidates refused for want of a measured height (candidate, its height
         #: source): a measured rep after them that they repeat proves them after all
         self._unproven: list[tuple[TrunkRep, str]] = []
@@ -615,7 +615,7 @@ class StreamAnalyzer(FirstPosture):
                 waits = False
         rescued: list[tuple[TrunkRep, dict[str, Any]]] = []
         if posture is None and measured:
-            self._proven.append((c.up_top / np.linalg.norm(c.up_top), _way_down(c), c.peak_deg, waits))
+            self._proven.append((c, waits))
             del self._proven[:-REPEAT_MEMORY]
             # the refused reps it repeats count with it: at once, or waiting with it for the
             # posture's verdict
