@@ -51,6 +51,11 @@ Each session below shows one way that world differs from ours, and the count its
   of the reps it repeats: the turn over the rep's own window counts as well (6069). At the end
   of the recording, a rep whose one-condition height read short (no toe kinematics of its own)
   counts when it repeats a rep that showed them (6097: the set's first two reps).
+* 4006, 5198: slow descents (2-3 s) and bottom pauses of 1-1.5 s, the upper trunk turning a few
+  degrees (4006: shallow reps; 5198: recorded from the plank, a whole set of 12 missed): over
+  the pause the band-limited height crept back up by half the drop and stalled, which read as
+  the top after, so the rest after fell before the way up. The top after is confirmed only once
+  the height is back up by three quarters of its drop.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -96,7 +101,7 @@ altsim = pytest.importorskip("altsim")
                                                                       108, 33, 1009, 53, 150, 184,
                                                                       41, 20, 51, 1083, 1158, 1136,
                                                                       2075, 1094, 4086, 4106,
-                                                                      6069, 6097)]
+                                                                      6069, 6097, 4006, 5198)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),

@@ -24,9 +24,14 @@ from scipy import signal
 #: high enough that an accelerometer offset of 0.2 m/s² stays a few cm.
 HIGHPASS_HZ = 0.1
 #: After the rise, no new maximum for this long (s), or a fall by FALL_FRAC of the threshold:
-#: the top after is confirmed.
+#: the top after is confirmed, once the height is back up by RISE_FRAC of its drop. In a bottom
+#: pause the high-pass forgets the drop (time constant 1.6 s): the band-limited height creeps up
+#: by half the drop or more over a 2 s pause and stalls before the way up starts, which is not
+#: the top after. A fall by the whole threshold (a new valley: the rep ended lower) confirms it
+#: whatever the rise.
 SETTLE_S = 0.25
 FALL_FRAC = 0.3
+RISE_FRAC = 0.75
 #: Samples scanned per step of the vectorised state machine (seconds of grid).
 BLOCK_S = 2.0
 
@@ -134,9 +139,12 @@ class HeightScan:
         return j
 
     def _rise(self, kk: int, seg: np.ndarray, out: list[Valley]) -> int:
-        """Coming up: a fall from the highest point, or no new one for a while, is the top after."""
+        """Coming up: a fall from the highest point, or no new one for a while, is the top after
+        (once back up by ``RISE_FRAC`` of the drop; a fall into a new valley confirms it anyway)."""
         rmax, arg, ks = _running(seg, kk, self.h_hi, self.k_hi, highest=True)
-        done = (seg < rmax - FALL_FRAC * self.min_drop_m) | (ks - arg >= self.settle_n)
+        back = rmax - self.h_low >= RISE_FRAC * (self.h_top - self.h_low)
+        done = (((seg < rmax - FALL_FRAC * self.min_drop_m) | (ks - arg >= self.settle_n)) & back
+                | (seg < rmax - self.min_drop_m))
         j = _first(done)
         self.h_hi, self.k_hi = float(rmax[j]), int(arg[j])
         if not done[j]:
