@@ -56,6 +56,12 @@ Each session below shows one way that world differs from ours, and the count its
   the pause the band-limited height crept back up by half the drop and stalled, which read as
   the top after, so the rest after fell before the way up. The top after is confirmed only once
   the height is back up by three quarters of its drop.
+* 7162, 4068: shallow reps (8 cm) with bottom pauses of 1.5 s, and a trunk whose tops differ by
+  2.5 degrees from one rep to the next; the rest before found partway down, the retry from near
+  the band's top wanted the trunk back within 2 degrees and refused the rep. Now 3 degrees.
+* 1027: a 2.6 s way down that stalls halfway, the band's top after confirmed by the fall into
+  the rest of the descent: a retry from the band's top measured 4 cm of the descent as a rep of
+  its own. The retry is only for a valley the band saw come back up by half its drop.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -101,7 +107,8 @@ altsim = pytest.importorskip("altsim")
                                                                       108, 33, 1009, 53, 150, 184,
                                                                       41, 20, 51, 1083, 1158, 1136,
                                                                       2075, 1094, 4086, 4106,
-                                                                      6069, 6097, 4006, 5198)]
+                                                                      6069, 6097, 4006, 5198, 7162,
+                                                                      4068, 1027)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),

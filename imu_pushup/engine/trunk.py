@@ -191,9 +191,15 @@ HEIGHT_TOP_BAND = 0.25
 #: ... and, from there, the trunk must be back where it was at the rest after (within this
 #: fraction of its largest turn in the window, or HEIGHT_BACK_DEG): a rep ends in the posture
 #: it left, where a window reaching back past the stillest sample may take in a change of
-#: posture (onto the knees and all fours, whose sternum dips and comes back up as well).
+#: posture (onto the knees and all fours, whose sternum dips and comes back up as well, and
+#: turns 10° or more). The tops of one set's reps differ by a few degrees (the hips settle a
+#: little higher or lower from rep to rep), most after a long bottom pause.
 HEIGHT_TOP_BACK_FRAC = 0.5
-HEIGHT_BACK_DEG = 2.0
+HEIGHT_BACK_DEG = 3.0
+#: ... and only for a valley the band saw come back up by this fraction of its drop: one whose
+#: top after was confirmed by a fall into the next valley (a slow way down that stalled) has no
+#: rest after a whole rep, and a window from its top measures a slice of the descent.
+HEIGHT_TOP_RISE_FRAC = 0.5
 #: Reps remembered for telling whether two candidates are the same rep.
 RECENT_REPS = 8
 
@@ -1314,7 +1320,7 @@ class TrunkSegmenter:
             hb = self.buf.get("hb", a0, v.k_low - 1)
             near_top = hb >= np.max(hb) - HEIGHT_TOP_BAND * (np.max(hb) - self.buf.at("hb", v.k_low))
             a_top = a0 + int(np.argmin(np.where(near_top, motion, np.inf)))
-            if a_top < a:
+            if a_top < a and v.h_after - v.h_low >= HEIGHT_TOP_RISE_FRAC * (v.h_top - v.h_low):
                 rep = self._rest_to_rest_rep(a_top, c, k_emit, back_frac=HEIGHT_TOP_BACK_FRAC)
         if not rep:
             return
