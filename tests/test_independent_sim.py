@@ -62,6 +62,11 @@ Each session below shows one way that world differs from ours, and the count its
 * 1027: a 2.6 s way down that stalls halfway, the band's top after confirmed by the fall into
   the rest of the descent: a retry from the band's top measured 4 cm of the descent as a rep of
   its own. The retry is only for a valley the band saw come back up by half its drop.
+* 7124: recorded from all fours a second before stepping into the plank, whose trunk sat 5
+  degrees from it, sideways to the reps' way down: measured from there, each rep's 11 degree
+  turn read 1-5, and the height valleys (35 cm, the trunk turning 11 degrees and back) were
+  refused as turning too far for reps the height times. Two such valleys that repeat each other
+  now show the way down, as upside-down valleys do (5 of 11 -> 11).
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -108,7 +113,7 @@ altsim = pytest.importorskip("altsim")
                                                                       41, 20, 51, 1083, 1158, 1136,
                                                                       2075, 1094, 4086, 4106,
                                                                       6069, 6097, 4006, 5198, 7162,
-                                                                      4068, 1027)]
+                                                                      4068, 1027, 7124)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),

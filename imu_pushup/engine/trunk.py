@@ -108,6 +108,12 @@ REST_SPAN_S = 2.5
 #: FAR_FOLD_DEG the top it was set from was not a plank's (standing), and the first posture is
 #: the reference again.
 FAR_FOLD_DEG = 150.0
+#: A first posture a few degrees from the plank, off to the side of the reps' way down (all fours
+#: with the trunk rolled, a start mid-move): measured from it, a rep's turn folds into a
+#: fraction of itself. A height valley whose trunk turned more than HEIGHT_MAX_TURN_DEG and back
+#: while the rotation from the reference spanned less than SIDEWAYS_FRAC of that turn is
+#: evidence of such a reference, like an upside-down valley (before the first rep only).
+SIDEWAYS_FRAC = 0.5
 #: Two upside-down valleys repeat each other (push-ups, not a posture change) when their tops and
 #: their ways down agree this closely (degrees).
 REPEAT_TOP_DEG = 10.0
@@ -582,6 +588,9 @@ class TrunkSegmenter:
             else:
                 k = b
                 self._resolve_heights(k)
+                if self._restart_k >= 0:
+                    k, self._restart_k = self._restart_k, -1
+                    continue
                 if 0 <= self._fours_due() < k:
                     self._from_fours(self._fours_due())
                     if self._restart_k >= 0:
@@ -1028,6 +1037,17 @@ class TrunkSegmenter:
         self._k_reref = k_now
         return True
 
+    def _sideways(self, k_now: int, up_top: np.ndarray, up_low: np.ndarray) -> None:
+        """A height valley whose trunk turned a push-up's way down and back while the rotation
+        from the reference barely moved: the way down is sideways to the reference (a first
+        posture a few degrees off the plank, see SIDEWAYS_FRAC); evidence like an upside-down
+        valley."""
+        if self._k_last_rep >= 0 or self._rerefs > 0:
+            return
+        self._opposites += 1
+        if self._repeated(up_top, up_low) and self._opposites >= REREF_EVIDENCE:
+            self._rereference(k_now, up_top, up_low)
+
     def _repeated(self, up_top: np.ndarray, up_low: np.ndarray) -> bool:
         """This upside-down valley repeats the last one (the same top posture, the same way
         down): push-ups, not a posture change that happened to look like one."""
@@ -1285,6 +1305,9 @@ class TrunkSegmenter:
         corr = float(np.corrcoef(z, dth)[0, 1]) if np.std(dth) > 0 and np.std(z) > 0 else 0.0
         if max_turn > HEIGHT_MAX_TURN_DEG and (corr > -HEIGHT_AGAINST_CORR
                                                or turn[-1] > 0.5 * HEIGHT_SAME_POSTURE_DEG):
+            if (turn[-1] <= 0.5 * HEIGHT_SAME_POSTURE_DEG
+                    and float(np.ptp(dth)) < SIDEWAYS_FRAC * math.radians(max_turn)):
+                self._sideways(k_emit, up[ev["top"]], up[ev["low"]])
             return False
         peak = float(np.max(turn[ev["top"]: i_end + 1]) - turn[ev["top"]])
         rep = TrunkRep(k_top=a, k_start=a + ev["start"], k_bottom=a + ev["bottom"],
