@@ -71,6 +71,9 @@ Each session below shows one way that world differs from ours, and the count its
   rep's height window read the rotation from the old reference before the change and the new one
   after (a jump of 98 degrees), so the turn did not follow the height and the rep was refused.
   A height window now reads the rotation from the current reference throughout.
+* 7180: recorded from all fours, knee push-ups whose tops sat 34.9-35.6 degrees from that first
+  posture: once reps at 35 or more had shown it was no plank, a rep at 34.9 read as back in it
+  and was refused. A top within 10 degrees of the set's reps' tops is in their plank.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -117,7 +120,8 @@ altsim = pytest.importorskip("altsim")
                                                                       41, 20, 51, 1083, 1158, 1136,
                                                                       2075, 1094, 4086, 4106,
                                                                       6069, 6097, 4006, 5198, 7162,
-                                                                      4068, 1027, 7124, 7175)]
+                                                                      4068, 1027, 7124, 7175,
+                                                                      7180)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),

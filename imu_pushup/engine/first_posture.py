@@ -403,6 +403,8 @@ class FirstPosture:
         m = self.mountings.get(self.lead) if self.calibration is not None else None
         verdict = plank_posture(self.lead, up_top, self._first_hold,
                                 m.up_plank if m is not None else None)
+        if verdict is None and self._first_verdict is False and self._near_rep_top(up_top, REPEAT_TOP_DEG):
+            return True   # the set's plank, whose tops straddle PLANK_TURN_DEG from the first posture
         return self._first_verdict if verdict is None else verdict
 
 
