@@ -160,7 +160,7 @@ def test_the_first_posture_verdict_is_the_same_whatever_the_chunking():
 
 
 @pytest.mark.parametrize("placement, seed", [("lumbar", 1147), ("lumbar", 1033), ("lumbar", 190),
-                                             ("wrist", 151), ("chest", 4071)])
+                                             ("wrist", 151), ("chest", 4071), ("chest", 7124)])
 def test_results_are_the_same_whatever_the_chunking(placement, seed):
     """Each rep's depth is measured from rest to rest on the lead's samples, whatever the
     chunking (and its posture read from them). 1147: a long packet gap. Fed whole, the samples after it replaced those before it
@@ -173,7 +173,11 @@ def test_results_are_the_same_whatever_the_chunking(placement, seed):
     of history; the segmenter now hands over the rep's posture with it. Chest 4071: a shallow rep
     the height times, decided only after the turn's candidate over it closed; fed whole, the
     segmenter had forgotten the samples back to the band's top before it was decided (it keeps
-    them now while the valley waits), and measured it from a later rest."""
+    them now while the valley waits), and measured it from a later rest. Chest 7124: the
+    first-posture verdict was marked where the scan that found it began (a chunk's start, or the
+    waiting rep's report when fed whole), so the reps reported before the ones it settled
+    depended on the chunking; it is now marked at the sample that gave it, and the reps due by
+    then are reported first."""
     sess = altsim.simulate(seed, placements=(placement,))
     rec = sess.recordings[placement]
     whole = ip.analyze(rec, height_m=sess.params["height_m"]).to_json()

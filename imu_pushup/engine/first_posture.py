@@ -157,14 +157,16 @@ class FirstPosture:
         cuts = sorted({k_from} | {k for k in known if k_from < k < k_to})
         for k_a, k_b in zip(cuts, cuts[1:] + [k_to]):
             now = [c for c, k in zip(reps, known) if k <= k_a]
-            verdict = self._first_turn(now, up[k_a - k0: k_b - k0], k_a) if now and k_b > k_a else None
-            if verdict is not None:
+            found = self._first_turn(now, up[k_a - k0: k_b - k0], k_a) if now and k_b > k_a else None
+            if found is not None:
+                verdict, i_hit = found
                 self._first_verdict = verdict
                 self._verdict_rows = self._series_proven() if verdict else []
                 self._series = []
                 self._waiting = []
                 self._verdict_due = verdict
-                self.trunk.transitions.append(("verdict", k_a))
+                # at the sample that gave it (not where this scan began: a chunk's start)
+                self.trunk.transitions.append(("verdict", k_a + i_hit))
                 return
 
     def _settle_verdict(self) -> list[Event]:
@@ -179,9 +181,10 @@ class FirstPosture:
             self._unconfirmed = proven + self._unconfirmed
         return self._settle_unconfirmed(verdict)
 
-    def _first_turn(self, reps: list[TrunkRep], up: np.ndarray, k0: int) -> bool | None:
+    def _first_turn(self, reps: list[TrunkRep], up: np.ndarray, k0: int) -> tuple[bool, int] | None:
         """The first-posture verdict the samples ``up`` (from grid sample ``k0``) give for
-        ``reps`` (see :meth:`_scan_verdict`): True, False, or None (no turn yet)."""
+        ``reps`` (see :meth:`_scan_verdict`), with the index of the sample that gave it; None (no
+        turn yet)."""
         ref = reps[0].up_top / np.linalg.norm(reps[0].up_top)
         axis = sum(_way_down(c) for c in reps)
         axis /= max(float(np.linalg.norm(axis)), 1e-12)
@@ -194,7 +197,7 @@ class FirstPosture:
         if i_fours is not None:
             up_again[i_fours] = True
         hit = np.flatnonzero(up_again | further)
-        return bool(up_again[hit[0]]) if len(hit) else None
+        return (bool(up_again[hit[0]]), int(hit[0])) if len(hit) else None
 
     def _onto_fours(self, reps: list[TrunkRep], ref: np.ndarray, axis: np.ndarray, k0: int,
                     n: int) -> int | None:

@@ -522,6 +522,9 @@ class StreamAnalyzer(FirstPosture):
                     else:
                         events.extend(self._enter_rep(track, c, r))
             elif name == "verdict":   # the first posture's, in stream order
+                # the reps due by the verdict's sample are reported before the reps it settles,
+                # whether or not a chunk ended between them
+                events.extend(self._flush_pending(final=False, now_t=self._t_of(track, item)))
                 events.extend(self._settle_verdict())
             elif name == "abort":
                 if self._in_set:

@@ -1268,8 +1268,9 @@ class TrunkSegmenter:
             return None
         if back_frac is not None and turn[-1] > max(HEIGHT_BACK_DEG, back_frac * max_turn):
             return None
-        theta = self._theta(up)   # the current reference over the whole window (the buffer's
-        # samples before a change of reference keep the old one)
+        # the current reference over the whole window (the buffer's samples before a change of
+        # reference keep the old one)
+        theta = self._theta(up)
         vel, z = closed_height(self.buf.get("av", a, c), self.period)
         ev = spec_events(z, s.band)
         if not (ev is None or ev["end"] < 0 or z[ev["top"]] - z[ev["low"]] < s.min_depth_m):
