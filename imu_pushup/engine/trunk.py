@@ -944,12 +944,9 @@ class TrunkSegmenter:
                 break
         else:
             if evidence is not None and evidence[0]:
-                self._opposites += 1
                 # the valley is the top between reps: the way down goes from its low to its top
                 k_anc, k_low = int(evidence[1]), int(evidence[2])
-                up_top, up_low = self.buf.at("up", k_low), self.buf.at("up", k_anc)
-                if (self._repeated(up_top, up_low) and self._opposites >= REREF_EVIDENCE
-                        and self._rereference(k_now, up_top, up_low)):
+                if self._way_down_evidence(k_now, self.buf.at("up", k_low), self.buf.at("up", k_anc)):
                     return
             if k_top_after is not None and len(self.anchors) > 1:
                 # not a rep (a bump at the bottom, a wobble): the valleys below the other tops
@@ -1042,11 +1039,16 @@ class TrunkSegmenter:
         from the reference barely moved: the way down is sideways to the reference (a first
         posture a few degrees off the plank, see SIDEWAYS_FRAC); evidence like an upside-down
         valley."""
-        if self._k_last_rep >= 0 or self._rerefs > 0:
-            return
+        if self._k_last_rep < 0 and self._rerefs == 0:
+            self._way_down_evidence(k_now, up_top, up_low)
+
+    def _way_down_evidence(self, k_now: int, up_top: np.ndarray, up_low: np.ndarray) -> bool:
+        """One more valley showing the reps' way down (``up_top`` -> ``up_low``): after
+        REREF_EVIDENCE of them, the last two repeating each other, the rotation is measured from
+        that way down. True when it re-referenced."""
         self._opposites += 1
-        if self._repeated(up_top, up_low) and self._opposites >= REREF_EVIDENCE:
-            self._rereference(k_now, up_top, up_low)
+        return bool(self._repeated(up_top, up_low) and self._opposites >= REREF_EVIDENCE
+                    and self._rereference(k_now, up_top, up_low))
 
     def _repeated(self, up_top: np.ndarray, up_low: np.ndarray) -> bool:
         """This upside-down valley repeats the last one (the same top posture, the same way
