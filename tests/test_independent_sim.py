@@ -74,6 +74,11 @@ Each session below shows one way that world differs from ours, and the count its
 * 7180: recorded from all fours, knee push-ups whose tops sat 34.9-35.6 degrees from that first
   posture: once reps at 35 or more had shown it was no plank, a rep at 34.9 read as back in it
   and was refused. A top within 10 degrees of the set's reps' tops is in their plank.
+* 8183, 4012: lying prone for 3-6 s from all fours and getting up through a cobra: the upper
+  trunk turns back up while the sternum still lies on the floor, which the height's fit, bent by
+  the fast turn at the window's end, read as a slow rise over the whole rest. Integrated through
+  the still rest at the bottom (velocity 0 there), the sensor has not risen when the trunk is
+  back: no rep.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -92,7 +97,11 @@ rep, comes back from half way to within 11 degrees of its top at the bottom, eac
 within a degree or two: one rep per four strokes, not two; 2167, 1092: a set of one rep whose
 forearm, at the plank's top, leans 27-33 degrees from where it hung at the start; 2092, 4136: a
 set of one rep whose forearm leans as far from there at the top as at the bottom (26-27 degrees,
-to either side of the vertical): the excursion out and back from a held end starts at the top.
+to either side of the vertical): the excursion out and back from a held end starts at the top;
+8024, 8037: a set of one rep after 4-8 s held in the plank, whose way into the plank passed a
+posture 21 degrees from the rep's bottom (that turn plus the rep looked like a set's strokes
+seen from its bottoms); a top held longer than any bottom pause, nearer the start's posture than
+that turn, is no set's bottom.
 The full comparison is ``python benchmarks/altsim_bench.py``.
 """
 from __future__ import annotations
@@ -121,14 +130,15 @@ altsim = pytest.importorskip("altsim")
                                                                       2075, 1094, 4086, 4106,
                                                                       6069, 6097, 4006, 5198, 7162,
                                                                       4068, 1027, 7124, 7175,
-                                                                      7180)]
+                                                                      7180, 8183, 4012)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),
                             ("wrist", 70), ("wrist", 173), ("wrist", 138), ("wrist", 123),
                             ("wrist", 1011), ("wrist", 1), ("wrist", 191), ("wrist", 1059),
                             ("wrist", 2154), ("wrist", 1130), ("wrist", 4126), ("wrist", 2167),
-                            ("wrist", 1092), ("wrist", 2092), ("wrist", 4136)])
+                            ("wrist", 1092), ("wrist", 2092), ("wrist", 4136), ("wrist", 8024),
+                            ("wrist", 8037)])
 def test_count_matches_the_independent_truth(placement, seed):
     sess = altsim.simulate(seed, placements=(placement,))
     res = ip.analyze(sess.recordings[placement], height_m=sess.params["height_m"])

@@ -18,7 +18,9 @@ Physics used (thresholds from the body, not fitted to recordings):
   the series must match it closely and, on the upper arm, go down and back up).
 * A set of one rep has no series: a single excursion from a held posture back to it counts when
   it has the physics of a push-up (below) and no long stay at the bottom (lying down is not a
-  pause), and is no part of an alternation.
+  pause), and is no part of an alternation. (A top held longer than any bottom pause, after a
+  turn from further away than it from the stream's first posture, was reached getting into the
+  plank: no set's bottom.)
 * Which posture is the top: the upper arm hangs from the shoulder, which a push-up lowers: the
   sensor is higher at the top (vertical acceleration integrated twice, velocity zero at the turns
   and wherever the sensor is still). Without that height (wrist, whose hand does not move): the
@@ -691,14 +693,25 @@ class ArmSegmenter:
             return None
         if min(amps) < s.amp_ratio * max(amps) or _angle(a, c) > s.match_frac * amp:
             return None
-        if len(self.tps) > 3 and _angle(self.tps[-4][1], b) <= s.match_frac * amp:
-            return None   # a set's strokes seen from its bottoms
         durs = self._stroke_moving_n([ka, kb, kc], amp)
+        if (len(self.tps) > 3 and _angle(self.tps[-4][1], b) <= s.match_frac * amp
+                and not (s.min_stroke_drop_m is None and self._rest_farther(self.tps[-4][1], a)
+                         and kb - ka - durs[0] > s.max_bottom_hold_s * self.rate)):
+            return None   # a set's strokes seen from its bottoms
         if not (self.min_stroke_n <= min(durs) and max(durs) <= self.max_stroke_n):
             return None
         if self._dwell_n(b, ka, kc, max(s.turn_deg, 0.1 * amp)) > s.max_bottom_hold_s * self.rate:
             return None
         return amp
+
+    def _rest_farther(self, u: np.ndarray, top: np.ndarray) -> bool:
+        """Is posture ``u`` farther from the stream's first posture than ``top`` (by more than
+        ``turn_deg``)? Then ``u`` is no top of a set whose bottom is ``top`` (a top is the end
+        nearer that rest, see :meth:`_nearer_rest`): it was on the way into the plank."""
+        if not self._rests:
+            return False
+        rest = self._rests[0][1]
+        return _angle(rest, u) > _angle(rest, top) + self.s.turn_deg
 
     def _goes_down_and_up(self, ks: list[int]) -> bool:
         """Upper arm: does the sensor go down from ks[0] to ks[1] and back up to ks[2] (by at least

@@ -28,7 +28,9 @@ Physics:
   :func:`fit_height`). The height must follow the rotation (correlation, sensor travel per
   radian) and travel at least ``min_depth_m``; where the integration fails (a glitch) but the
   rotation shows a clean valley, the rotation times the lever of the set's reps in that posture
-  stands in.
+  stands in. Either way, a long still rest at the bottom is a zero-velocity point: integrated
+  through it, the sensor must have started back up by the time the rotation is back at the top
+  (``LYING_*``: lying prone and getting up turns the upper trunk first).
 * The SPEC start, bottom and ascent are the 5 % rules on that height (exact at the top the window
   starts from); the end is where the rotation is back at the turn it had at the start (chest:
   the height's drift is largest at the end; the rotation is drift-free and passes the same point
@@ -208,6 +210,17 @@ HEIGHT_BACK_DEG = 3.0
 HEIGHT_TOP_RISE_FRAC = 0.5
 #: Reps remembered for telling whether two candidates are the same rep.
 RECENT_REPS = 8
+#: A still run of at least LYING_REST_S at the bottom of a candidate (the trunk within
+#: LYING_BAND of its turn from the low) is a zero-velocity point: integrated from the top's rest
+#: to it and on from it, the sensor must have come back up by LYING_RISE_FRAC of its drop by the
+#: time the rotation is back at the top. Lying prone and getting up through a cobra turns the
+#: upper trunk back up first while the sternum is still on the floor; a push-up's trunk rises
+#: with its rotation about the feet or knees. (The sternum's skin turns with the elbows, so a
+#: chest rep's rotation may come back well before its height: a third of the way up, say.
+#: Push-up pauses are "one count", a second or two.)
+LYING_REST_S = 2.0
+LYING_BAND = 0.1
+LYING_RISE_FRAC = 0.15
 
 
 @dataclass(frozen=True)
@@ -1134,8 +1147,36 @@ class TrunkSegmenter:
             self.height_source = "rotation"
             rep.lever_m = lever
             rep.extras["turn_only"] = depth < s.min_depth_m
+        if not self._rose_from_rest(k_a, theta, rep, top, y_low):
+            self._reject("stayed down after a rest at the bottom")
+            return None
         rep.extras["fit_corr"] = fit.corr
         return rep
+
+    def _rose_from_rest(self, k_a: int, theta: np.ndarray, rep: TrunkRep, top: float,
+                        y_low: float) -> bool:
+        """Did the sensor come back up with the rotation after a rest at the bottom (see
+        ``LYING_REST_S``)? True when there was no such rest."""
+        n = rep.k_end - k_a + 1
+        if n < 3 or len(theta) < n:
+            return True
+        still = self.buf.get("still", k_a, rep.k_end).astype(bool)
+        low = still & (theta[:n] <= y_low + LYING_BAND * (top - y_low))
+        idx = np.arange(n)
+        last_not = np.maximum.accumulate(np.where(~low, idx, -1))
+        runs = idx - last_not
+        i1 = int(np.argmax(runs))
+        if runs[i1] < LYING_REST_S * self.rate or i1 >= n - 1:
+            return True
+        rest = slice(i1 - int(runs[i1]) + 1, i1 + 1)
+        tau = self.period * idx
+        v_raw = running_integral(self.buf.get("av", k_a, rep.k_end), self.period)
+        # the acceleration offset that keeps the velocity at 0 over the rest (it is 0 at the top)
+        offset = float(v_raw[rest] @ tau[rest]) / float(tau[rest] @ tau[rest])
+        z = running_integral(v_raw - offset * tau, self.period)
+        z_rest = float(np.mean(z[rest]))
+        drop = float(np.max(z[: rest.start + 1])) - z_rest
+        return drop <= 0 or float(z[-1]) - z_rest >= LYING_RISE_FRAC * drop
 
     def _lever_at(self, up: np.ndarray) -> float:
         """Median lever of the remembered reps whose top was within ``LEVER_SAME_TOP_DEG`` of the
