@@ -80,7 +80,8 @@ SET_GAP_S = 3.0
 #: REPEAT_TOP_DEG, each starting within SERIES_GAP_S of the one before: a rep may be missed in
 #: between) with a measured depth of at least SERIES_MIN_DEPTH_M, lasting SERIES_MIN_REP_S, its
 #: descent and ascent SERIES_MIN_STROKE_S each: a set of push-ups, not a dip while standing or
-#: the bob of walking (3-6 cm, a step every 0.4-0.6 s).
+#: the bob of walking (3-6 cm, a step every 0.4-0.6 s). Fewer such reps count when they lead up
+#: (same top, same gaps) to a rep reported at once for its toe kinematics: their set is push-ups.
 SERIES_MIN = 3
 SERIES_GAP_S = 6.0
 SERIES_MIN_DEPTH_M = 0.08
@@ -297,6 +298,25 @@ class FirstPosture:
         self._series_ok = True
         earlier, self._series = self._series[:-1], []
         return self._accept_series(earlier, [c])
+
+    def _series_mates(self, track: _Track, proof: TrunkRep) -> list[tuple[TrunkRep, dict[str, Any]]]:
+        """Series reps still short of ``SERIES_MIN`` that lead up to ``proof``, a first-posture
+        rep reported at once for its toe kinematics: each from its top (within
+        ``REPEAT_TOP_DEG``), each starting within ``SERIES_GAP_S`` of the one before. The set is
+        push-ups, so they are its reps, and the series is established (rows, in time order)."""
+        mates: list[TrunkRep] = []
+        k_next = proof.k_start
+        for u in reversed(self._series):
+            if (_angle_deg(u.up_top, proof.up_top) > REPEAT_TOP_DEG or u.k_end > k_next
+                    or k_next - u.k_end > SERIES_GAP_S * track.rate):
+                break
+            mates.insert(0, u)
+            k_next = u.k_start
+        if not mates:
+            return []
+        self._series = [u for u in self._series if not any(u is m for m in mates)]
+        self._series_ok = True
+        return self._accept_series(mates, [])
 
     def _rescue_unproven(self, track: _Track, proof: TrunkRep) -> list[tuple[TrunkRep, dict[str, Any]]]:
         """Refused first-posture candidates of the same set (ending at most a rep's length before

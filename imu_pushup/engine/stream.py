@@ -616,6 +616,9 @@ class StreamAnalyzer(FirstPosture):
             # repeats a rep of the set reported at once is that exercise too
             if waits and not self._waiting and self._repeats_proven(c) is False:
                 waits = False
+            if not waits and measured and self._series and not self._series_ok:
+                # toe kinematics from the top the waiting series reps left: they are its set's
+                series = series + self._series_mates(track, c)
         rescued: list[tuple[TrunkRep, dict[str, Any]]] = []
         if posture is None and measured:
             self._proven.append((c, waits))
