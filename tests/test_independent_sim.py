@@ -202,6 +202,22 @@ def test_results_are_the_same_whatever_the_chunking(placement, seed):
         assert ip.analyze(rec, height_m=sess.params["height_m"], chunk_size=n).to_json() == whole
 
 
+def test_a_top_in_the_first_posture_is_no_plank_once_the_verdict_said_so():
+    """Seed 8172: recorded standing; a dip while kneeling down before the first set showed toe
+    kinematics and was reported (a known miss), so standing was among the reported reps' tops.
+    After the set had shown that standing was no plank, a dip while standing between sets read
+    as "near a rep's top", hence in the plank (the rule for knee planks whose tops straddle
+    35 degrees from the first posture): a rep. A top within 10 degrees of the first posture is
+    back in it. Every rep from the first set on is inside a set."""
+    sess = altsim.simulate(8172, placements=("chest",))
+    res = ip.analyze(sess.recordings["chest"], height_m=sess.params["height_m"])
+    sets = sess.truth["sets"]
+    after = res.reps[res.reps["t_bottom"] >= sets[0]["t_start"]]
+    assert len(after) == len(sess.truth["reps"])
+    for tb in after["t_bottom"]:
+        assert any(st["t_start"] <= tb <= st["t_end"] for st in sets), tb
+
+
 def test_reps_decided_out_of_order_are_reported_in_time_order_whatever_the_chunking():
     """Seed 7: the first rep's height is decided after the second rep (its top was the
     recording's start); fed whole or a sample at a time, the reps come in time order, the same."""

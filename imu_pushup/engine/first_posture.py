@@ -426,8 +426,13 @@ class FirstPosture:
         m = self.mountings.get(self.lead) if self.calibration is not None else None
         verdict = plank_posture(self.lead, up_top, self._first_hold,
                                 m.up_plank if m is not None else None)
-        if verdict is None and self._first_verdict is False and self._near_rep_top(up_top, REPEAT_TOP_DEG):
-            return True   # the set's plank, whose tops straddle PLANK_TURN_DEG from the first posture
+        if (verdict is None and self._first_verdict is False and self._near_rep_top(up_top, REPEAT_TOP_DEG)
+                and self._first_hold is not None
+                and _angle_deg(up_top, self._first_hold) > REPEAT_TOP_DEG):
+            # the set's plank, whose tops straddle PLANK_TURN_DEG from the first posture (a top
+            # in that posture itself is back in it, whatever was reported there before the
+            # verdict)
+            return True
         return self._first_verdict if verdict is None else verdict
 
 
