@@ -259,6 +259,14 @@ def windows_overlap(top_a: int, end_a: int, top_b: int, end_b: int) -> bool:
     return min(end_a, end_b) - max(top_a, top_b) > 0.5 * min(end_a - top_a, end_b - top_b)
 
 
+def run_lengths(mask: np.ndarray, carried: int = 0) -> np.ndarray:
+    """For each sample, how many samples in a row up to and including it are True (plus
+    ``carried``, a run going on before the first sample, while it lasts)."""
+    idx = np.arange(len(mask))
+    last_not = np.maximum.accumulate(np.where(~mask, idx, -1))
+    return np.where(last_not >= 0, idx - last_not, idx + 1 + carried)
+
+
 @dataclass
 class TrunkRep:
     """A candidate rep with its reconstructed height; indices are absolute grid sample numbers."""
@@ -458,9 +466,7 @@ class TrunkSegmenter:
         """Notes the session's first still hold (its posture tells standing from the plank);
         returns the samples (chunk indices) where a hold in a new posture begins: a hold turned
         BAND_RESTART_DEG or more from the hold before it (see :meth:`HeightScan.restart`)."""
-        idx = np.arange(len(still))
-        last_not = np.maximum.accumulate(np.where(~still, idx, -1))
-        runs = np.where(last_not >= 0, idx - last_not, idx + 1 + self.still_run)
+        runs = run_lengths(still, self.still_run)
         if self.first_hold is None:
             hit = np.flatnonzero(runs >= self.hold_n)
             if len(hit):
@@ -1162,14 +1168,12 @@ class TrunkSegmenter:
             return True
         still = self.buf.get("still", k_a, rep.k_end).astype(bool)
         low = still & (theta[:n] <= y_low + LYING_BAND * (top - y_low))
-        idx = np.arange(n)
-        last_not = np.maximum.accumulate(np.where(~low, idx, -1))
-        runs = idx - last_not
+        runs = run_lengths(low)
         i1 = int(np.argmax(runs))
         if runs[i1] < LYING_REST_S * self.rate or i1 >= n - 1:
             return True
         rest = slice(i1 - int(runs[i1]) + 1, i1 + 1)
-        tau = self.period * idx
+        tau = self.period * np.arange(n)
         v_raw = running_integral(self.buf.get("av", k_a, rep.k_end), self.period)
         # the acceleration offset that keeps the velocity at 0 over the rest (it is 0 at the top)
         offset = float(v_raw[rest] @ tau[rest]) / float(tau[rest] @ tau[rest])
