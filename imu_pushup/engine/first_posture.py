@@ -53,7 +53,9 @@ ONTO_FOURS_DEG = 20.0
 ONTO_FOURS_MAX_DROP_M = 0.02
 ONTO_FOURS_LUMBAR_RISE_M = 0.06
 #: ... and by no more than this many thigh lengths: the hips of a knee plank sit at least a
-#: third of a thigh above the knees (standing up from a seat raises them further).
+#: third of a thigh above the knees (standing up from a seat raises them further). A lower-back
+#: hold nearer the stream's first posture than the reps' top is no such hold: the pelvis went
+#: back towards where the recording started (up from a seat, which tilted it 25-35 degrees).
 ONTO_FOURS_MAX_RISE_THIGHS = 0.65
 #: A first-posture rep whose height could not be measured (the integration failed: a fast
 #: ascent at a low rate, clipping) still counts when it repeats a rep of the same set that was
@@ -217,6 +219,9 @@ class FirstPosture:
             t = np.cross(ref, u)
             if float(t @ axis) / max(float(np.linalg.norm(t)), 1e-12) <= 0.5:
                 continue   # not the reps' way down
+            if (self.lead == "lumbar" and self._first_hold is not None
+                    and _angle_deg(u, self._first_hold) < _angle_deg(ref, self._first_hold)):
+                continue   # back towards the posture the stream started in (up from a seat)
             k_a = k_rest + int(np.argmin(seg.buf.get("motion", k_rest, min(k_rest + seg.rest_n, k_b - 1))))
             if least_rise_m <= seg._rise_m(k_a, k_b) <= most_rise_m:
                 return k - k0
