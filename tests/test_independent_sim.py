@@ -88,10 +88,10 @@ drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
 goes down: not a plank); 77, sitting down and standing up again (after the rep-like sit-downs the
 pelvis turns the way they went down and rises by half a metre: no hips leave a knee plank that
-far onto all fours); 8044, sitting down and standing up, again and again (standing up from the seat
-raised the pelvis 6-28 cm into a hold turned the reps' way down, as onto all fours from a knee
-plank; but that hold is back towards the posture the recording started in, nearer it than the
-reps' top: up from a seat, not onto all fours). Wrist: 49, 129 squats
+far onto all fours); 8044, sitting down and standing up, again and again (standing up from
+the seat raised the pelvis 6-28 cm into a hold turned the reps' way down, as onto all fours
+from a knee plank; but that hold is back towards the posture the recording started in, nearer
+it than the reps' top: up from a seat, not onto all fours). Wrist: 49, 129 squats
 with the forearms swinging fast: no reps (a planted hand does not move faster than the forearm's
 turn allows at that instant); 3, a second set after a standing rest with a long pause at the
 bottom of every rep (the set is counted from its series, not from the rest before it); 1128,
