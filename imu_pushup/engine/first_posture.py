@@ -319,7 +319,7 @@ class FirstPosture:
             k_next = u.k_start
         if not mates:
             return []
-        self._series = [u for u in self._series if not any(u is m for m in mates)]
+        del self._series[len(self._series) - len(mates):]   # they were its last ones
         self._series_ok = True
         return self._accept_series(mates, [])
 
