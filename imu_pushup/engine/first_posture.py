@@ -189,7 +189,7 @@ class FirstPosture:
         ``reps`` (see :meth:`_scan_verdict`), with the index of the sample that gave it; None (no
         turn yet)."""
         ref = reps[0].up_top / np.linalg.norm(reps[0].up_top)
-        axis = sum(_way_down(c) for c in reps)
+        axis = sum(_way_out(c) for c in reps)
         axis /= max(float(np.linalg.norm(axis)), 1e-12)
         cos = up @ ref
         turn = np.cross(ref[None, :], up)
@@ -489,4 +489,22 @@ def _repeats(c: TrunkRep, other: TrunkRep) -> bool:
 def _way_down(c: TrunkRep) -> np.ndarray:
     """Unit axis the trunk turns about from a rep's top to its bottom (sensor frame)."""
     a = np.cross(c.up_top, c.up_low)
+    return a / max(float(np.linalg.norm(a)), 1e-12)
+
+
+def _way_out(c: TrunkRep) -> np.ndarray:
+    """Unit axis the trunk turned about from a rep's top towards the posture farthest from it up to
+    the lowest point (sensor frame). Where the trunk barely turns (a rep timed by the height), the
+    posture at the lowest point can be back within a degree of the top, and :func:`_way_down` is
+    noise; the largest turn on the way there says which way the trunk went (a kneel-down's
+    forward lean, then upright again)."""
+    ups = c.extras.get("up")
+    if ups is None or len(ups) < 2:
+        return _way_down(c)
+    ups = np.asarray(ups)[: max(0, min(c.k_low - c.k_top, len(ups) - 1)) + 1]
+    cos = ups @ c.up_top / np.maximum(np.linalg.norm(ups, axis=1) * np.linalg.norm(c.up_top), 1e-12)
+    far = ups[int(np.argmin(cos))]
+    if _angle_deg(far, c.up_top) <= _angle_deg(c.up_low, c.up_top):
+        return _way_down(c)
+    a = np.cross(c.up_top, far)
     return a / max(float(np.linalg.norm(a)), 1e-12)

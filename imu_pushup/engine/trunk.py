@@ -201,9 +201,10 @@ HEIGHT_TOP_BAND = 0.25
 #: it left, where a window reaching back past the stillest sample may take in a change of
 #: posture (onto the knees and all fours, whose sternum dips and comes back up as well, and
 #: turns 10° or more). The tops of one set's reps differ by a few degrees (the hips settle a
-#: little higher or lower from rep to rep), most after a long bottom pause.
+#: little higher or lower from rep to rep), most after a long bottom pause, through which a trunk
+#: whose upper back barely turns with the reps can turn on by 3-5° as the hips settle.
 HEIGHT_TOP_BACK_FRAC = 0.5
-HEIGHT_BACK_DEG = 3.0
+HEIGHT_BACK_DEG = 5.0
 #: ... and only for a valley the band saw come back up by this fraction of its drop: one whose
 #: top after was confirmed by a fall into the next valley (a slow way down that stalled) has no
 #: rest after a whole rep, and a window from its top measures a slice of the descent.
