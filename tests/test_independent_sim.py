@@ -92,6 +92,10 @@ Each session below shows one way that world differs from ours, and the count its
   point, so the axis from top to lowest point was noise, and the turn into the plank read as
   against it (up from a plank). The verdict now takes the way the trunk turned farthest on the
   way down (the kneel-down's forward lean): the plank is further that way, so no rep.
+* 9111: recorded from the plank, a set of three whose first rep the rotation could not time (a
+  2 degree turn) and whose height valley was taken for the second rep: that rep's window reached
+  back over the first from the rest before it. A valley is now the same rep as a reported one
+  only when its low lies within that rep's motion, from its start to its end.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -148,7 +152,7 @@ altsim = pytest.importorskip("altsim")
                                                                       4068, 1027, 7124, 7175,
                                                                       7180, 8183, 4012, 8165,
                                                                       4009, 7078, 9037, 2011,
-                                                                      9076, 4146)]
+                                                                      9076, 4146, 9111)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
                             ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30), ("lumbar", 8044),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),

@@ -361,7 +361,7 @@ class TrunkSegmenter:
         self.h_defer_n = n_of(HEIGHT_DEFER_S, 0)
         self.h_rest_n = n_of(HEIGHT_REST_S)
         #: (k_top, k_low, k_end, timed by the height) of the last reps reported
-        self._recent: list[tuple[int, int, int, bool]] = []
+        self._recent: list[tuple[int, int, int, int, bool]] = []   # top, start, low, end, by height
         self.hb_last = np.zeros(0)
         #: still holds begun in the samples last processed (sample, unit up), for the stream
         self.hold_starts: list[tuple[int, np.ndarray]] = []
@@ -1268,20 +1268,22 @@ class TrunkSegmenter:
 
     # -- reps timed by the height ------------------------------------------------------------------
     def _remember(self, rep: TrunkRep, by_height: bool) -> None:
-        self._recent.append((rep.k_top, rep.k_low, rep.k_end, by_height))
+        self._recent.append((rep.k_top, rep.k_start, rep.k_low, rep.k_end, by_height))
         del self._recent[:-RECENT_REPS]
 
     def _covered(self, k_top: int, k_low: int, k_end: int, by_height: bool | None = None) -> bool:
-        """Is this the same rep as one reported (its low inside the other's window, or the other's
-        low inside its own)? ``by_height`` restricts to reps timed that way."""
+        """Is this the same rep as one reported (its low inside the other's motion, start to end,
+        or the other's low inside its own window)? ``by_height`` restricts to reps timed that
+        way. (A reported rep's window can reach back from its start over a rep before it that was
+        not reported: the rest before, a long stretch at the top.)"""
         return any((by_height is None or h == by_height)
-                   and (k_top <= low <= k_end or top <= k_low <= end)
-                   for top, low, end, h in self._recent)
+                   and (k_top <= low <= k_end or start <= k_low <= end)
+                   for _, start, low, end, h in self._recent)
 
     def _overlapping(self, k_top: int, k_end: int) -> bool:
         """Does this rep's window (top to end) share more than half of the shorter window with a
         reported rep's (see :func:`windows_overlap`)?"""
-        return any(windows_overlap(k_top, k_end, top, end) for top, _, end, _ in self._recent)
+        return any(windows_overlap(k_top, k_end, top, end) for top, _, _, end, _ in self._recent)
 
     def _resolve_heights(self, k_scanned: int | None) -> None:
         """Decide the height valleys due by sample ``k_scanned`` (all of them if None)."""
