@@ -486,10 +486,15 @@ def _repeats(c: TrunkRep, other: TrunkRep) -> bool:
                for a, b in ((c.peak_deg, other.peak_deg), (_turn_deg(c), _turn_deg(other))))
 
 
+def _turn_axis(u_from: np.ndarray, u_to: np.ndarray) -> np.ndarray:
+    """Unit axis the trunk turns about from posture ``u_from`` to ``u_to`` (sensor frame)."""
+    a = np.cross(u_from, u_to)
+    return a / max(float(np.linalg.norm(a)), 1e-12)
+
+
 def _way_down(c: TrunkRep) -> np.ndarray:
     """Unit axis the trunk turns about from a rep's top to its bottom (sensor frame)."""
-    a = np.cross(c.up_top, c.up_low)
-    return a / max(float(np.linalg.norm(a)), 1e-12)
+    return _turn_axis(c.up_top, c.up_low)
 
 
 def _way_out(c: TrunkRep) -> np.ndarray:
@@ -506,5 +511,4 @@ def _way_out(c: TrunkRep) -> np.ndarray:
     far = ups[int(np.argmin(cos))]
     if _angle_deg(far, c.up_top) <= _angle_deg(c.up_low, c.up_top):
         return _way_down(c)
-    a = np.cross(c.up_top, far)
-    return a / max(float(np.linalg.norm(a)), 1e-12)
+    return _turn_axis(c.up_top, far)

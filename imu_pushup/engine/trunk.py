@@ -360,8 +360,8 @@ class TrunkSegmenter:
         self._h_pending: list[Valley] = []
         self.h_defer_n = n_of(HEIGHT_DEFER_S, 0)
         self.h_rest_n = n_of(HEIGHT_REST_S)
-        #: (k_top, k_low, k_end, timed by the height) of the last reps reported
-        self._recent: list[tuple[int, int, int, int, bool]] = []   # top, start, low, end, by height
+        #: (k_top, k_start, k_low, k_end, timed by the height) of the last reps reported
+        self._recent: list[tuple[int, int, int, int, bool]] = []
         self.hb_last = np.zeros(0)
         #: still holds begun in the samples last processed (sample, unit up), for the stream
         self.hold_starts: list[tuple[int, np.ndarray]] = []
