@@ -96,6 +96,11 @@ Each session below shows one way that world differs from ours, and the count its
   2 degree turn) and whose height valley was taken for the second rep: that rep's window reached
   back over the first from the rest before it. A valley is now the same rep as a reported one
   only when its low lies within that rep's motion, from its start to its end.
+* 5048: knee push-ups recorded from the knee plank, the recording ending on all fours: that
+  hold turned the trunk 19 degrees the reps' way down with the sternum 3 cm higher (the move
+  onto all fours that shows the reps were push-ups), short of the 20 degrees asked. Hands under
+  the shoulders and knees under the hips still incline the trunk about 17 degrees against a
+  knee plank's 38: now 15.
 Lumbar: 58, 72 recorded from the plank (the lumbar sits nearer the toes than the sternum, so its
 drop per radian is shorter); 128, a set and then standing up (not a rep); 1165, 1191, sitting
 down and standing up (rising from a seat turns the pelvis 30-40 degrees, against the way it then
@@ -104,7 +109,8 @@ pelvis turns the way they went down and rises by half a metre: no hips leave a k
 far onto all fours); 8044, sitting down and standing up, again and again (standing up from
 the seat raised the pelvis 6-28 cm into a hold turned the reps' way down, as onto all fours
 from a knee plank; but that hold is back towards the posture the recording started in, nearer
-it than the reps' top: up from a seat, not onto all fours). Wrist: 49, 129 squats
+it than the reps' top: up from a seat, not onto all fours); 7121, knee push-ups recorded from
+the knee plank, then onto all fours, whose trunk turned 15-20 degrees (see chest 5048). Wrist: 49, 129 squats
 with the forearms swinging fast: no reps (a planted hand does not move faster than the forearm's
 turn allows at that instant); 3, a second set after a standing rest with a long pause at the
 bottom of every rep (the set is counted from its series, not from the rest before it); 1128,
@@ -152,9 +158,9 @@ altsim = pytest.importorskip("altsim")
                                                                       4068, 1027, 7124, 7175,
                                                                       7180, 8183, 4012, 8165,
                                                                       4009, 7078, 9037, 2011,
-                                                                      9076, 4146, 9111)]
+                                                                      9076, 4146, 9111, 5048)]
                          + [("lumbar", 58), ("lumbar", 72), ("lumbar", 128), ("lumbar", 1165),
-                            ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30), ("lumbar", 8044),
+                            ("lumbar", 1191), ("lumbar", 77), ("lumbar", 30), ("lumbar", 8044), ("lumbar", 7121),
                             ("wrist", 49), ("wrist", 129), ("wrist", 3), ("wrist", 1128),
                             ("wrist", 70), ("wrist", 173), ("wrist", 138), ("wrist", 123),
                             ("wrist", 1011), ("wrist", 1), ("wrist", 191), ("wrist", 1059),

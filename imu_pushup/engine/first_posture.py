@@ -44,12 +44,14 @@ UNDECIDED_MIN_LEVER_M = 0.7
 #: A still hold turned this far (deg) from a first-posture rep's top, the same way as its way
 #: down, with the sternum no lower than at the top (by ONTO_FOURS_MAX_DROP_M, integrated from
 #: rest to rest): the arms held the shoulders up while the hips went back (a knee plank onto all
-#: fours: 25-40 degrees, the sternum rises a few cm); leaning that way about the hips
+#: fours: 15-40 degrees, the sternum rises a few cm; hands under the shoulders and knees under the
+#: hips still incline the trunk by about 17 degrees, against about 38 in a knee plank, so the
+#: turn can be as small as 15-20 degrees); leaning that way about the hips
 #: (standing, bending over) lowers it. A lower-back sensor rises with the hips instead, by
 #: ONTO_FOURS_LUMBAR_RISE_M or more: from a knee plank onto all fours the hip joints go up by most of
 #: a thigh's length (15-20 cm, less the sensor's own turn about them), where bending over from
 #: standing turns the pelvis about the hip joints (a sensor behind and above them moves 0-3 cm).
-ONTO_FOURS_DEG = 20.0
+ONTO_FOURS_DEG = 15.0
 ONTO_FOURS_MAX_DROP_M = 0.02
 ONTO_FOURS_LUMBAR_RISE_M = 0.06
 #: ... and by no more than this many thigh lengths: the hips of a knee plank sit at least a
